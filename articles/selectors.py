@@ -1,0 +1,36 @@
+"""Reads of articles and outlets."""
+
+import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from articles.models import Article, Source
+
+
+def article_list(
+    *,
+    query: str = "",
+    source: Source | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[Article]:
+    """Articles for the list page, newest first (or by relevance when searching)."""
+    articles = Article.objects.select_related("source").defer("body", "extra")
+    if source is not None:
+        articles = articles.filter(source=source)
+    if date_from is not None:
+        articles = articles.filter(published_at__gte=_start_of_day(date_from))
+    if date_to is not None:
+        articles = articles.filter(published_at__lt=_start_of_day(date_to + datetime.timedelta(days=1)))
+    if query:
+        articles = articles.search(query)
+    return articles
+
+
+def article_get(*, pk: int) -> Article:
+    return Article.objects.select_related("source").get(pk=pk)
+
+
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
