@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "csp",
     "articles",
     "annotations",
+    "imports",
+    "dedup",
+    "claims",
     # Last, so that its post_migrate handler sees every other app's permissions.
     "accounts",
 ]

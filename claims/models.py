@@ -1,0 +1,1 @@
+"""Claims asserted across articles, their verdicts, discussion and audit trail."""

@@ -1,0 +1,1 @@
+"""Relations between articles (exact, near, rewrite) and the stories they form."""

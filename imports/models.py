@@ -1,0 +1,1 @@
+"""Import batches of article dumps and the records they rejected."""
