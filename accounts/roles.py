@@ -35,6 +35,9 @@ _ADMIN = _EDITOR | {
     "auth.add_user",
     "auth.change_user",
     "auth.view_group",
+    "imports.view_importbatch",
+    "imports.add_importbatch",
+    "imports.view_importrejection",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {ANALYST: _ANALYST, EDITOR: _EDITOR, ADMIN: _ADMIN}
