@@ -1,30 +1,12 @@
-"""Load the sample articles shipped with the project. Running it again changes nothing."""
+"""Load the sample articles shipped with the project through the importer. Running it again changes nothing."""
 
-import datetime
-import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-from django.db import transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.core.management.base import BaseCommand, CommandError
 
-from articles import services
-from articles.models import Article
+from imports import services
 
 SAMPLE_FILE = Path(__file__).resolve().parents[2] / "sample_data" / "articles.jsonl"
-
-
-def _published(value: str | None) -> datetime.datetime | None:
-    if not value:
-        return None
-    moment = parse_datetime(value)
-    if moment is None:
-        day = parse_date(value)
-        if day is None:
-            return None
-        moment = datetime.datetime.combine(day, datetime.time(12, 0))
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
 
 
 class Command(BaseCommand):
@@ -34,25 +16,16 @@ class Command(BaseCommand):
         parser.add_argument("--file", type=Path, default=SAMPLE_FILE, help="JSONL file to load.")
 
     def handle(self, *args, file: Path, **options):
-        created = existing = 0
-        with file.open(encoding="utf-8") as lines, transaction.atomic():
-            for line in lines:
-                if not line.strip():
-                    continue
-                record = json.loads(line)
-                source = services.source_get_or_create(name=record["source"])
-                if Article.objects.filter(source=source, external_id=record["external_id"]).exists():
-                    existing += 1
-                    continue
-                services.article_create(
-                    source=source,
-                    title=record["title"],
-                    body=record["body"],
-                    url=record.get("url", ""),
-                    external_id=record["external_id"],
-                    author=record.get("author", ""),
-                    published_at=_published(record.get("published_at")),
-                    language=record.get("language", ""),
-                )
-                created += 1
-        self.stdout.write(f"Sample articles: {created} created, {existing} already present.")
+        if not file.is_file():
+            raise CommandError(f"no sample file at {file}")
+        try:
+            batch = services.import_batch_create(
+                entries=[{"path": str(file), "name": file.name}], format="jsonl", origin="cli"
+            )
+        except services.ImportError_ as error:
+            raise CommandError(str(error)) from None
+        batch = services.import_batch_run(batch_id=batch.pk)
+        summary = f"Sample articles: {batch.imported} created, {batch.unchanged + batch.duplicates} already present"
+        if batch.rejected:
+            summary += f", {batch.rejected} rejected (see import #{batch.pk})"
+        self.stdout.write(summary + ".")
