@@ -17,12 +17,21 @@ _ANALYST = {
     "annotations.add_annotation",
     "annotations.change_annotation",
     "annotations.delete_annotation",
+    "claims.view_claim",
+    "claims.add_claim",
+    "claims.add_claimannotation",
+    "claims.delete_claimannotation",
+    "claims.add_comment",
+    "claims.change_suggestion",
 }
 _EDITOR = _ANALYST | {
     "annotations.add_tag",
     "annotations.change_tag",
     "annotations.delete_tag",
     "annotations.moderate_annotation",
+    "claims.set_verdict",
+    "claims.assign_claim",
+    "claims.change_claim",
 }
 _ADMIN = _EDITOR | {
     "articles.add_article",
@@ -38,6 +47,7 @@ _ADMIN = _EDITOR | {
     "imports.view_importbatch",
     "imports.add_importbatch",
     "imports.view_importrejection",
+    "claims.view_audit",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {ANALYST: _ANALYST, EDITOR: _EDITOR, ADMIN: _ADMIN}
