@@ -31,6 +31,9 @@ from imports.normalise import ArticleRow, Rejected, record_to_row
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
+# A chunk is also cut at this much text, so that memory stays bounded when records are large:
+# at most three chunks exist at once (being read, queued, being written).
+CHUNK_BYTES = 8 * 1024 * 1024
 # Advisory-lock namespaces (first key of PostgreSQL's two-key advisory locks).
 _LOCK_SOURCE = 0x1D0C
 _LOCK_BATCH = 0x1D0D
@@ -118,6 +121,7 @@ class Entry:
     error_field: str = ""
     skipped: bool = False
     warnings: list[str] = field(default_factory=list)
+    copy_tail: str = ""
 
 
 @dataclass
@@ -127,7 +131,7 @@ class Chunk:
     bytes_read: int
 
 
-def _entries(batch: ImportBatch) -> Iterator[tuple[Entry, int]]:
+def _entries(batch: ImportBatch, for_copy: bool) -> Iterator[tuple[Entry, int]]:
     """Every record of the batch after its checkpoint, with the number of input bytes read so far."""
     checkpoint_unit = batch.checkpoint.get("unit", -1)
     checkpoint_item = batch.checkpoint.get("item", 0)
@@ -161,6 +165,9 @@ def _entries(batch: ImportBatch) -> Iterator[tuple[Entry, int]]:
                         try:
                             entry.article = record_to_row(item.fields, default_source=batch.default_source)
                             entry.warnings += entry.article.warnings
+                            if for_copy:
+                                entry.copy_tail = copy_row_tail(entry.article)
+                                entry.article.body = ""  # the COPY text holds it; keep one copy in memory
                         except Rejected as rejected:
                             entry.error, entry.error_field = rejected.reason, rejected.field
                             entry.record = item.fields
@@ -170,7 +177,7 @@ def _entries(batch: ImportBatch) -> Iterator[tuple[Entry, int]]:
         done_bytes += disk_file.size
 
 
-def _produce(batch: ImportBatch, out: queue.Queue, stop: threading.Event, chunk_size: int) -> None:
+def _produce(batch: ImportBatch, out: queue.Queue, stop: threading.Event, chunk_size: int, for_copy: bool) -> None:
     def put(value) -> None:
         while not stop.is_set():
             try:
@@ -181,12 +188,13 @@ def _produce(batch: ImportBatch, out: queue.Queue, stop: threading.Event, chunk_
 
     try:
         entries: list[Entry] = []
-        position = 0
-        for entry, position in _entries(batch):
+        position = size = 0
+        for entry, position in _entries(batch, for_copy=for_copy):
             entries.append(entry)
-            if len(entries) >= chunk_size:
+            size += len(entry.raw) + len(entry.copy_tail) + (len(entry.article.body) if entry.article else 0)
+            if len(entries) >= chunk_size or size >= CHUNK_BYTES:
                 put(Chunk(entries, {"unit": entry.unit, "item": entry.index + 1}, position))
-                entries = []
+                entries, size = [], 0
             if stop.is_set():
                 return
         if entries:
@@ -242,50 +250,55 @@ _STAGE_COLUMNS = (
     "word_count",
     "content_hash",
     "extra",
-    "created_at",
-    "created_by_id",
 )
 _STAGE_SQL = (
     "CREATE TEMP TABLE IF NOT EXISTS imports_stage (ord integer, source_id bigint, title text, body text, "
     "url text, external_id text, author text, published_at timestamptz, language text, word_count integer, "
-    "content_hash text, extra jsonb, created_at timestamptz, created_by_id bigint) ON COMMIT DELETE ROWS"
+    "content_hash text, extra jsonb) ON COMMIT DELETE ROWS"
 )
 
 
-def _insert_postgresql(rows: list[tuple[ArticleRow, int]], now, user_id: int | None) -> dict[tuple, int]:
+def _copy_text(value: str) -> str:
+    """A value in PostgreSQL's COPY text format."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def copy_row_tail(row: ArticleRow) -> str:
+    """The COPY text of a row after its order and outlet id. Built by the reader thread, so that the
+    writer only streams ready-made text while PostgreSQL is busy with the previous chunk."""
+    extra = _copy_text(json.dumps(row.extra, ensure_ascii=False)) if row.extra else "{}"
+    published = row.published_at.isoformat() if row.published_at else "\\N"
+    return (
+        f"{_copy_text(row.title)}\t{_copy_text(row.body)}\t{_copy_text(row.url)}\t{_copy_text(row.external_id)}\t"
+        f"{_copy_text(row.author)}\t{published}\t{_copy_text(row.language)}\t{row.word_count}\t"
+        f"{row.content_hash}\t{extra}\n"
+    )
+
+
+def _insert_postgresql(rows: list[tuple[Entry, int]], now, user_id: int | None) -> dict[tuple, int]:
     """COPY the rows into a staging table, then INSERT ... ON CONFLICT DO NOTHING; returns ids by identity."""
     columns = ", ".join(_STAGE_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(_STAGE_SQL)
         with cursor.copy(f"COPY imports_stage (ord, {columns}) FROM STDIN") as copy:
-            for order, (row, source_id) in enumerate(rows):
-                copy.write_row(
-                    (
-                        order,
-                        source_id,
-                        row.title,
-                        row.body,
-                        row.url,
-                        row.external_id,
-                        row.author,
-                        row.published_at,
-                        row.language,
-                        row.word_count,
-                        row.content_hash,
-                        json.dumps(row.extra, ensure_ascii=False),
-                        now,
-                        user_id,
-                    )
-                )
+            copy.write(
+                "".join(
+                    f"{order}\t{source_id}\t{entry.copy_tail or copy_row_tail(entry.article)}"
+                    for order, (entry, source_id) in enumerate(rows)
+                ).encode("utf-8")
+            )
         cursor.execute(
-            f"INSERT INTO articles_article ({columns}) SELECT {columns} FROM imports_stage ORDER BY ord "  # noqa: S608
-            "ON CONFLICT DO NOTHING RETURNING id, source_id, external_id, url, content_hash"
+            f"INSERT INTO articles_article ({columns}, created_at, created_by_id) "  # noqa: S608
+            f"SELECT {columns}, %s, %s FROM imports_stage ORDER BY ord "
+            "ON CONFLICT DO NOTHING RETURNING id, source_id, external_id, url, content_hash",
+            [now, user_id],
         )
         returned = cursor.fetchall()
     return {_identity(source_id, external_id, url, digest): pk for pk, source_id, external_id, url, digest in returned}
 
 
-def _insert_portable(rows: list[tuple[ArticleRow, int]], now, user_id: int | None) -> dict[tuple, int]:
+def _insert_portable(rows: list[tuple[Entry, int]], now, user_id: int | None) -> dict[tuple, int]:
+    rows = [(entry.article, source_id) for entry, source_id in rows]
     articles = [
         Article(
             source_id=source_id,
@@ -393,8 +406,7 @@ def _write_chunk(batch: ImportBatch, chunk: Chunk, sources: _Sources) -> ChunkRe
         else set()
     )
 
-    new_rows: list[tuple[ArticleRow, int]] = []
-    new_entries: list[Entry] = []
+    new_rows: list[tuple[Entry, int]] = []
     seen: dict[tuple, Entry] = {}
     for entry in chunk.entries:
         if entry.error:
@@ -463,8 +475,7 @@ def _write_chunk(batch: ImportBatch, chunk: Chunk, sources: _Sources) -> ChunkRe
             continue
         for key in keys:
             seen[key] = entry
-        new_rows.append((row, source_id))
-        new_entries.append(entry)
+        new_rows.append((entry, source_id))
 
     now = timezone.now()
     if new_rows:
@@ -472,7 +483,8 @@ def _write_chunk(batch: ImportBatch, chunk: Chunk, sources: _Sources) -> ChunkRe
         links: list[ExactDuplicate] = []
         chunk_first: dict[str, int] = {}
         origins: list[BatchArticle] = []
-        for row, source_id in new_rows:
+        for entry, source_id in new_rows:
+            row = entry.article
             pk = inserted.get(_identity(source_id, row.external_id, row.url, row.content_hash))
             if pk is None:
                 # Another import stored this identity between our lookup and insert.
@@ -480,13 +492,22 @@ def _write_chunk(batch: ImportBatch, chunk: Chunk, sources: _Sources) -> ChunkRe
                 continue
             result.imported += 1
             result.article_ids.append(pk)
-            origins.append(BatchArticle(batch=batch, article_id=pk))
+            if not postgres:
+                origins.append(BatchArticle(batch=batch, article_id=pk))
             earliest = first_by_digest.get(row.content_hash) or chunk_first.get(row.content_hash)
             if earliest is not None and earliest < pk:
                 links.append(ExactDuplicate(article_id=pk, duplicate_of_id=earliest))
             elif earliest is None:
                 chunk_first[row.content_hash] = pk
-        BatchArticle.objects.bulk_create(origins, batch_size=5000)
+        if postgres:
+            # One statement instead of thousands of model instances.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO imports_batcharticle (batch_id, article_id) SELECT %s, unnest(%s::bigint[])",
+                    [batch.pk, result.article_ids],
+                )
+        else:
+            BatchArticle.objects.bulk_create(origins, batch_size=500)
         if links:
             ExactDuplicate.objects.bulk_create(links, ignore_conflicts=True)
             result.exact_copies = len(links)
@@ -531,8 +552,10 @@ def import_batch_run(
         batch.started_at = batch.started_at or timezone.now()
         batch.error = ""
         batch.save(update_fields=["status", "started_at", "error"])
-        chunks: queue.Queue = queue.Queue(maxsize=2)
-        reader = threading.Thread(target=_produce, args=(batch, chunks, stop, chunk_size), daemon=True)
+        chunks: queue.Queue = queue.Queue(maxsize=1)
+        reader = threading.Thread(
+            target=_produce, args=(batch, chunks, stop, chunk_size, connection.vendor == "postgresql"), daemon=True
+        )
         reader.start()
         sources = _Sources()
         while True:

@@ -1,12 +1,13 @@
 """Field names matched generously, unknown fields kept, HTML reduced to text, dates parsed or rejected."""
 
 import datetime
+import random
 
 import pytest
 
 from articles.models import Article
-from articles.text import normalise_text
-from imports.normalise import Rejected, html_to_text, parse_date, record_to_row
+from articles.text import content_hash, normalise_text, word_count
+from imports.normalise import Rejected, digest_and_count, html_to_text, normalise_body, parse_date, record_to_row
 from tests.imports.helpers import jsonl, reasons, run_import, write
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,16 @@ def test_imported_text_matches_what_article_prepare_text_would_store(tmp_path):
     reference.prepare_text()
     assert (stored.title, stored.body, stored.author) == (reference.title, reference.body, reference.author)
     assert (stored.content_hash, stored.word_count) == (reference.content_hash, reference.word_count)
+
+
+def test_the_fast_normalisation_path_agrees_with_articles_text_on_random_text():
+    rng = random.Random(4)
+    unicode_pool = "ab é\u0301\n\n\r\t \u00a0\u2028\u2029\u3000\u1680\x00\x07\x85\ud800\ufeff\u200bZ.\u00e9"
+    ascii_pool = "abc .,\n\n\n\r\t\x0b\x0c\x1f\x7f\x00  "
+    for number in range(6000):
+        pool = ascii_pool if number % 2 else unicode_pool
+        sample = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
+        assert normalise_body(sample) == normalise_text(sample), repr(sample)
+        normal = normalise_text(sample)
+        assert normalise_body(normal) == normal
+        assert digest_and_count(normal) == (content_hash(normal), word_count(normal)), repr(normal)

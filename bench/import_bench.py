@@ -1,0 +1,381 @@
+"""Benchmark of `import_articles` into PostgreSQL: rate, peak memory, re-import, and raw COPY for comparison.
+
+Generates N news-like articles of about 600 words (2% repeated records, 1% wire copies under
+another outlet, 0.5% broken records) as JSONL (optionally gzipped), then runs
+`manage.py import_articles` twice in a child process against a scratch database and prints:
+articles per second, peak RSS of the import process, the re-import rate, and PostgreSQL's own
+COPY rate of the same rows into a scratch table (with and without the full-text GIN index).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/copydesk_bench .venv/bin/python manage.py migrate
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/copydesk_bench REDIS_URL=redis://127.0.0.1:6379/11 \
+        .venv/bin/python bench/import_bench.py --n 100000
+
+The database is emptied first, so its name must contain "bench".
+"""
+
+import argparse
+import gzip
+import importlib
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+WORDS = [
+    "the",
+    "a",
+    "of",
+    "to",
+    "in",
+    "and",
+    "on",
+    "for",
+    "with",
+    "by",
+    "at",
+    "from",
+    "as",
+    "that",
+    "said",
+    "was",
+    "were",
+    "is",
+    "are",
+    "has",
+    "have",
+    "had",
+    "will",
+    "would",
+    "could",
+    "government",
+    "minister",
+    "council",
+    "officials",
+    "police",
+    "residents",
+    "river",
+    "flood",
+    "dam",
+    "city",
+    "region",
+    "ministry",
+    "report",
+    "statement",
+    "according",
+    "spokesperson",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "monday",
+    "weekend",
+    "morning",
+    "evening",
+    "million",
+    "thousand",
+    "percent",
+    "budget",
+    "election",
+    "vote",
+    "parliament",
+    "party",
+    "leader",
+    "opposition",
+    "coalition",
+    "court",
+    "judge",
+    "ruling",
+    "appeal",
+    "trial",
+    "witness",
+    "company",
+    "shares",
+    "market",
+    "prices",
+    "energy",
+    "gas",
+    "oil",
+    "power",
+    "grid",
+    "outage",
+    "hospital",
+    "doctors",
+    "patients",
+    "health",
+    "vaccine",
+    "schools",
+    "teachers",
+    "students",
+    "strike",
+    "union",
+    "workers",
+    "wages",
+    "border",
+    "troops",
+    "ceasefire",
+    "talks",
+    "agreement",
+    "sanctions",
+    "embassy",
+    "foreign",
+    "defence",
+    "security",
+    "attack",
+    "drone",
+    "storm",
+    "rain",
+    "wind",
+    "temperatures",
+    "warning",
+    "emergency",
+    "services",
+    "rescue",
+    "engineers",
+    "inspection",
+    "bridge",
+    "road",
+    "railway",
+    "airport",
+    "flights",
+    "delays",
+    "passengers",
+    "harbour",
+    "port",
+    "ships",
+    "cargo",
+    "exports",
+    "imports",
+    "growth",
+    "inflation",
+    "interest",
+    "rates",
+    "bank",
+    "central",
+    "economists",
+    "forecast",
+    "quarter",
+    "year",
+    "month",
+    "week",
+    "early",
+    "late",
+    "new",
+    "old",
+    "first",
+    "second",
+    "third",
+    "last",
+    "major",
+    "minor",
+    "local",
+    "national",
+    "international",
+    "public",
+    "private",
+    "official",
+    "unofficial",
+    "investigation",
+    "inquiry",
+    "evidence",
+    "documents",
+    "sources",
+    "confirmed",
+    "denied",
+    "announced",
+    "expected",
+    "planned",
+]
+OUTLETS = ["Harbour Gazette", "Northern Wire", "Evening Ledger", "Capital Times", "Valley Courier", "Coastal Post"]
+
+
+def _paragraph(rng: random.Random, sentences: int) -> str:
+    out = []
+    for _ in range(sentences):
+        words = rng.choices(WORDS, k=rng.randint(12, 24))
+        sentence = " ".join(words)
+        out.append(sentence[0].upper() + sentence[1:] + ".")
+    return " ".join(out)
+
+
+def generate(path: Path, n: int, *, compress: bool, seed: int = 7) -> dict:
+    """Write the dump; return what it contains (records, repeats, wire copies, broken)."""
+    rng = random.Random(seed)
+    counts = {"records": 0, "repeated": 0, "copies": 0, "broken": 0}
+    recent: list[dict] = []
+    opener = gzip.open if compress else open
+    with opener(path, "wt", encoding="utf-8") as out:
+        for number in range(n):
+            roll = rng.random()
+            if roll < 0.02 and recent:
+                record = rng.choice(recent)
+                counts["repeated"] += 1
+            elif roll < 0.03 and recent:
+                original = rng.choice(recent)
+                record = {**original, "external_id": f"copy-{number}", "source": rng.choice(OUTLETS), "url": ""}
+                record.pop("url")
+                counts["copies"] += 1
+            elif roll < 0.035:
+                counts["broken"] += 1
+                kind = number % 3
+                if kind == 0:
+                    out.write(f'{{"external_id": "broken-{number}", "title": "cut off\n')
+                    counts["records"] += 1
+                    continue
+                record = {"external_id": f"broken-{number}", "title": "Bad", "body": "Text.", "date": "the 32nd"}
+                if kind == 2:
+                    record = {"external_id": f"broken-{number}", "title": "Empty", "body": "  "}
+            else:
+                body = "\n\n".join(_paragraph(rng, rng.randint(3, 5)) for _ in range(8))
+                record = {
+                    "external_id": f"a-{number}",
+                    "source": rng.choice(OUTLETS),
+                    "url": f"https://news.example/{number}",
+                    "title": _paragraph(rng, 1)[:120],
+                    "author": "Staff reporter",
+                    "published_at": f"2026-{1 + number % 12:02d}-{1 + number % 28:02d}T{number % 24:02d}:00:00Z",
+                    "language": "en",
+                    "body": body,
+                }
+                recent.append(record)
+                if len(recent) > 500:
+                    recent.pop(0)
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            counts["records"] += 1
+    return counts
+
+
+def run_import(path: Path, env: dict) -> dict:
+    """Run the command in a child process; wall time, peak RSS (from wait4) and the summary line."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "import_articles", str(path), "--source", "Bench"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    output = process.stdout.read().decode()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    summary = output.strip().splitlines()[-1] if output.strip() else ""
+    return {"wall": wall, "rss_mb": usage.ru_maxrss / 1024, "code": code, "summary": summary}
+
+
+def batch_seconds(cursor, batch_id: int) -> tuple[float, int]:
+    cursor.execute(
+        "SELECT extract(epoch FROM finished_at - started_at), total FROM imports_importbatch WHERE id = %s",
+        [batch_id],
+    )
+    seconds, total = cursor.fetchone()
+    return float(seconds), total
+
+
+def copy_rates(connection) -> dict:
+    """PostgreSQL's own COPY of the stored rows into scratch tables, with and without the GIN index."""
+    columns = (
+        "id, source_id, title, body, url, external_id, author, published_at, language, word_count, content_hash, extra"
+    )
+    with connection.cursor() as cursor:
+        buffer = io.BytesIO()
+        with cursor.copy(f"COPY (SELECT {columns}, created_at FROM articles_article) TO STDOUT") as copy:
+            for block in copy:
+                buffer.write(block)
+        cursor.execute("SELECT count(*) FROM articles_article")
+        rows = cursor.fetchone()[0]
+    connection.commit()
+    results = {"rows": rows, "megabytes": buffer.tell() / 1e6}
+    for label, like in (("copy_with_indexes", "INCLUDING ALL"), ("copy_no_indexes", "INCLUDING DEFAULTS")):
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_copy_scratch")
+            cursor.execute(f"CREATE TABLE bench_copy_scratch (LIKE articles_article {like})")
+            connection.commit()
+            buffer.seek(0)
+            started = time.perf_counter()
+            with cursor.copy(f"COPY bench_copy_scratch ({columns}, created_at) FROM STDIN") as copy:
+                while block := buffer.read(1 << 20):
+                    copy.write(block)
+            connection.commit()
+            results[label] = rows / (time.perf_counter() - started)
+            cursor.execute("DROP TABLE bench_copy_scratch")
+            connection.commit()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="records in the dump")
+    parser.add_argument("--gzip", action="store_true", help="write the dump as .jsonl.gz")
+    parser.add_argument("--keep", type=Path, help="keep the generated dump at this path")
+    parser.add_argument("--no-copy", action="store_true", help="skip the COPY comparison")
+    parser.add_argument("--no-reimport", action="store_true", help="skip the second (re-import) run")
+    parser.add_argument(
+        "--without-search-index",
+        action="store_true",
+        help="measure what the full-text GIN index costs: drop it in the bench database for this run, then rebuild it",
+    )
+    args = parser.parse_args()
+
+    database_url = os.environ.get("DATABASE_URL", "")
+    if "bench" not in database_url.rsplit("/", 1)[-1]:
+        sys.exit("Set DATABASE_URL to a scratch database whose name contains 'bench'; it is emptied.")
+    import psycopg
+
+    env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": os.environ.get("CELERY_TASK_ALWAYS_EAGER", "0")}
+    connection = psycopg.connect(database_url.replace("postgres://", "postgresql://", 1))
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE articles_article, articles_source, imports_importbatch RESTART IDENTITY CASCADE")
+    connection.commit()
+
+    if args.without_search_index:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP INDEX IF EXISTS article_search_idx")
+        connection.commit()
+    suffix = ".jsonl.gz" if args.gzip else ".jsonl"
+    path = args.keep or Path(tempfile.mkdtemp(prefix="import-bench-")) / f"dump{suffix}"
+    started = time.perf_counter()
+    counts = generate(path, args.n, compress=args.gzip)
+    size_mb = path.stat().st_size / 1e6
+    print(f"dump: {path} {size_mb:,.1f} MB, {counts} (generated in {time.perf_counter() - started:.1f}s)")
+
+    runs = [("import", run_import(path, env))]
+    if not args.no_reimport:
+        runs.append(("re-import", run_import(path, env)))
+    with connection.cursor() as cursor:
+        for number, (label, result) in enumerate(runs, start=1):
+            seconds, total = batch_seconds(cursor, number)
+            print(
+                f"{label}: {result['summary']} | exit {result['code']} | {total / seconds:,.0f} records/s in the batch "
+                f"({seconds:.1f}s), {total / result['wall']:,.0f} records/s wall incl. start-up "
+                f"({result['wall']:.1f}s) | peak RSS {result['rss_mb']:.0f} MB | input {size_mb / seconds:,.1f} MB/s"
+            )
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('articles_article'))")
+        print(f"articles table with indexes: {cursor.fetchone()[0]}")
+    if not args.no_copy:
+        rates = copy_rates(connection)
+        print(
+            f"PostgreSQL COPY of the same {rates['rows']:,} stored rows ({rates['megabytes']:,.0f} MB): "
+            f"{rates['copy_with_indexes']:,.0f} rows/s into a copy of articles_article with all its indexes "
+            f"(GIN full-text included), {rates['copy_no_indexes']:,.0f} rows/s without indexes"
+        )
+    if args.without_search_index:
+        sys.path.insert(0, str(ROOT))
+        index_sql = importlib.import_module("articles.migrations.0002_article_search_index").INDEX_SQL
+        with connection.cursor() as cursor:
+            cursor.execute(index_sql)
+        connection.commit()
+        print("search index rebuilt")
+    connection.close()
+    if not args.keep:
+        path.unlink()
+
+
+if __name__ == "__main__":
+    main()
