@@ -65,9 +65,13 @@ class Claim(models.Model):
             ),
         ]
         indexes = [
+            # The review queue reads this index in order and stops after one page.
             models.Index(
-                fields=["status", "-article_count", "-outlet_count", "created_at", "id"], name="claim_queue_idx"
+                fields=["-article_count", "-outlet_count", "created_at", "id"],
+                condition=Q(status__in=["unreviewed", "in_review", "disputed", "reopened"]),
+                name="claim_queue_idx",
             ),
+            models.Index(fields=["status", "-created_at"], name="claim_status_idx"),
             models.Index(fields=["assignee", "status"], name="claim_assignee_idx"),
         ]
 
