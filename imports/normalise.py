@@ -66,7 +66,6 @@ _ODD_CHARACTER = re.compile(
     "\ud800-\udfff\ufffe\uffff]"
 )
 _ODD_SEQUENCES = ("  ", " \n", "\n ", "\n\n\n")
-_ODD_ASCII = (*(chr(c) for c in [*range(0x00, 0x0A), 0x0B, 0x0C, *range(0x0D, 0x20), 0x7F]), *_ODD_SEQUENCES)
 
 TITLE_MAX = 1000
 AUTHOR_MAX = 500
@@ -79,8 +78,8 @@ def normalise_body(body: str) -> str:
     if not body or body[0].isspace() or body[-1].isspace():
         return text.normalise_text(body)
     if body.isascii():
-        # Substring tests run at C speed; a regex alternation would visit every character in Python's engine.
-        normal = not any(odd in body for odd in _ODD_ASCII)
+        # Only newlines may be unprintable in normal ASCII text; C-speed string methods check it all.
+        normal = body.replace("\n", "").isprintable() and not any(odd in body for odd in _ODD_SEQUENCES)
     else:
         normal = (
             not any(odd in body for odd in _ODD_SEQUENCES)
@@ -92,6 +91,10 @@ def normalise_body(body: str) -> str:
 
 def digest_and_count(body: str) -> tuple[str, int]:
     """articles.text.content_hash and word_count of a normalised (hence NFC) body, splitting it once."""
+    if body and body.isascii():
+        # Normal ASCII text has words separated by one space, or by one or two newlines.
+        canonical = body.replace("\n\n", "\n").replace("\n", " ")
+        return hashlib.sha256(canonical.encode("ascii")).hexdigest(), canonical.count(" ") + 1
     words = body.split()
     return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest(), len(words)
 
