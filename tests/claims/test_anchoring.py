@@ -42,7 +42,9 @@ def test_an_inserted_paragraph_before_the_passage_moves_it_without_losing_it():
 
 
 def test_changed_words_around_the_passage_do_not_matter():
-    copy = ORIGINAL.replace("The harbour authority said on Tuesday that", "Port officials confirmed late on Tuesday that")
+    copy = ORIGINAL.replace(
+        "The harbour authority said on Tuesday that", "Port officials confirmed late on Tuesday that"
+    )
     assert_placed_on(anchor_in(copy), copy, QUOTE)
 
 

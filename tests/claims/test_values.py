@@ -84,7 +84,12 @@ def test_qualifiers_turn_a_number_into_an_interval(text, low, high):
 
 @pytest.mark.parametrize(
     ("text", "amount"),
-    [("4.2 million", 4_200_000), ("eleven thousand residents", 11000), ("a dozen people", 12), ("4,5 Millionen", 4.5e6)],
+    [
+        ("4.2 million", 4_200_000),
+        ("eleven thousand residents", 11000),
+        ("a dozen people", 12),
+        ("4,5 Millionen", 4.5e6),
+    ],
 )
 def test_scale_words_and_spelled_out_numbers(text, amount):
     language = "de" if "Millionen" in text else "en"

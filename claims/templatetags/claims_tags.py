@@ -1,0 +1,16 @@
+"""Template helpers for claims: look up a highlight's claims in the dict the selector returns."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def claims_of(claims_by_annotation: dict | None, annotation_id) -> list:
+    """`{{ annotation_claims|claims_of:annotation.pk }}` -> that highlight's claims (a list, maybe empty)."""
+    if not claims_by_annotation:
+        return []
+    try:
+        return claims_by_annotation.get(int(annotation_id), [])
+    except (TypeError, ValueError):
+        return []
