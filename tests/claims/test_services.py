@@ -53,7 +53,7 @@ def test_highlights_that_disagree_mark_the_claim_disputed_with_an_event(disputed
 
 
 def test_highlights_that_agree_leave_the_claim_unreviewed(troop_articles, analyst):
-    first, second = troop_articles
+    first, _ = troop_articles
     third = ArticleFactory(body="A ministry source said between 10,000 and 12,000 troops had gathered.")
     claim = services.claim_create(
         created_by=analyst, annotation=highlight(first, "11,000 troops had gathered near the border", analyst)
