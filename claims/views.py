@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -197,6 +198,9 @@ def _detail_context(request: HttpRequest, claim: Claim, **extra) -> dict:
         "verdict_errors": [],
         "comment_errors": [],
         "verdict_form": {},
+        # Text fields get fresh ids on every render: htmx copies the style attribute Chromium puts on a
+        # focused field onto a new element with the same id, which the CSP (style-src 'self') then blocks.
+        "form_key": secrets.token_hex(4),
     }
     context.update(extra)
     return context
