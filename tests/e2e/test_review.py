@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def disputed(troop_highlights, analyst):
+def disputed(troop_highlights, analyst):  # noqa: F811 (pytest injects the imported fixture)
     claim = services.claim_create(statement="Troops gathered at the border", created_by=analyst)
     for annotation in troop_highlights:
         services.claim_link_annotation(claim=claim, annotation=annotation, user=analyst)
@@ -20,7 +20,7 @@ def disputed(troop_highlights, analyst):
     return claim
 
 
-def test_an_editor_reviews_a_disputed_claim(page, editor, disputed, troop_highlights, output_dir):
+def test_an_editor_reviews_a_disputed_claim(page, editor, disputed, troop_highlights, output_dir):  # noqa: F811
     assert Claim.objects.get(pk=disputed.pk).status == "disputed"
     sign_in(page, editor.username)
     page.get_by_role("link", name="Review queue").click()
@@ -72,7 +72,7 @@ def test_an_editor_reviews_a_disputed_claim(page, editor, disputed, troop_highli
     assert all("404" in error for error in page.js_errors)
 
 
-def test_an_analyst_links_a_highlight_to_a_new_claim_from_its_partial(page, analyst, troop_articles, output_dir):
+def test_an_analyst_links_a_highlight_to_a_new_claim_from_its_partial(page, analyst, troop_articles, output_dir):  # noqa: F811
     first, _ = troop_articles
     annotation = highlight(first, "11,000 troops had gathered near the border", analyst)
     sign_in(page, analyst.username)
