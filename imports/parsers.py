@@ -150,7 +150,7 @@ def _json_object(raw: bytes, item: Item) -> None:
     try:
         value = _decoder.decode(text)
     except json.JSONDecodeError as error:
-        item.error = f"invalid JSON: {error.msg} at character {error.pos}"
+        item.error = f"invalid JSON: {error}"
         return
     except RecursionError:
         item.error = "invalid JSON: nested too deeply"
