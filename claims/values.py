@@ -217,7 +217,8 @@ def parse_spelled(text: str) -> float | None:
     total, current, half = 0.0, 0.0, False
     for index, word in enumerate(words):
         if word in ("a", "an"):
-            current = current or 0.0
+            if half:
+                continue  # "half a million"
             if index + 1 < len(words) and words[index + 1] not in ("half",):
                 current = current if current else 1.0
             continue
@@ -321,6 +322,9 @@ def _number_value(match: re.Match, text: str, language: str) -> Value | None:
     elif suffix in DISTANCE_UNITS or (suffix.split()[-1:] and suffix.split()[-1] in DISTANCE_UNITS):
         factor = DISTANCE_UNITS[suffix.split()[-1]]
         low, high, unit = low * factor, high * factor, "km"
+        if factor not in (1.0, 0.001):
+            # "30 miles" is a rounded figure; its conversion should not contradict "48 km".
+            low, high = low * 0.99, high * 1.01
     elif suffix.split()[-1:] and suffix.split()[-1] in PEOPLE_NOUNS:
         unit = "people"
 
