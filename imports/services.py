@@ -26,7 +26,7 @@ from articles.models import Article, Source
 from articles.signals import articles_added
 from imports import parsers
 from imports.models import RAW_RECORD_LIMIT, BatchArticle, ExactDuplicate, ImportBatch, ImportRejection
-from imports.normalise import ArticleRow, Rejected, record_to_row
+from imports.normalise import ArticleRow, Rejected, clean_json, record_to_row
 
 logger = logging.getLogger(__name__)
 
@@ -343,7 +343,7 @@ class ChunkResult:
 def _issue(batch: ImportBatch, entry: Entry, kind: str, reason: str, field_name: str = "") -> ImportRejection:
     raw = entry.raw
     if not raw and entry.record is not None:
-        raw = json.dumps(entry.record, ensure_ascii=False, default=str)
+        raw = json.dumps(clean_json(entry.record), ensure_ascii=False, default=str)
     truncated = len(raw) > RAW_RECORD_LIMIT
     return ImportRejection(
         batch=batch,

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from articles.models import Article
 from imports.models import ImportBatch
@@ -60,4 +61,36 @@ def test_an_admin_uploads_a_dump_and_reads_the_report(page, admin_user, output_d
     page.goto("/imports/")
     assert f"#{batch.pk}" in page.locator("table.imports").inner_text()
     page.screenshot(path=output_dir / "imports-list.png", full_page=True)
+    assert page.js_errors == []
+
+
+def test_a_running_batch_updates_its_progress_live_and_shows_the_report_when_done(
+    page, admin_user, output_dir, tmp_path
+):
+    dump = tmp_path / "feed.jsonl"
+    dump.write_text('{"id": "1", "title": "T", "body": "B"}\n')
+    batch = ImportBatch.objects.create(
+        files=[{"path": str(dump), "name": "feed.jsonl"}],
+        status="running",
+        bytes_total=10_000,
+        bytes_read=4_000,
+        total=1_200,
+        imported=1_150,
+        rejected=50,
+        created_by=admin_user,
+    )
+    sign_in(page, admin_user.username)
+    page.goto(batch.get_absolute_url())
+    assert page.locator("#batch-progress progress").get_attribute("value") == "40"
+    page.screenshot(path=output_dir / "import-running.png", full_page=True)
+
+    ImportBatch.objects.filter(pk=batch.pk).update(bytes_read=7_000, total=2_000, imported=1_940)
+    expect(page.locator("#batch-progress progress")).to_have_attribute("value", "70", timeout=10_000)
+    assert "1940" in page.locator(".import-counts").inner_text()
+
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status="done", bytes_read=10_000, started_at=batch.created_at, finished_at=batch.created_at
+    )
+    page.wait_for_selector("#batch-report", timeout=10_000)
+    assert page.locator("#batch-progress").get_attribute("hx-trigger") is None
     assert page.js_errors == []

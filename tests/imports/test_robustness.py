@@ -86,6 +86,15 @@ def test_lone_surrogates_are_dropped_everywhere_including_extra(tmp_path):
     assert article.extra == {"note": "x", "key": 1}
 
 
+def test_a_rejected_record_with_lone_surrogates_is_still_reported(tmp_path):
+    content = '{"id": "s2", "title": "Bad \\ud800", "body": "B", "date": "\\udc00 never"}\n'
+    batch = run_import(write(tmp_path / "s.jsonl", content))
+    assert (batch.status, batch.rejected) == ("done", 1)
+    rejection = batch.rejections.get(kind="rejected")
+    assert rejection.field == "published_at"
+    assert '"title": "Bad "' in rejection.raw
+
+
 def test_a_50_mb_record_is_rejected_by_the_limit_with_bounded_memory(tmp_path):
     path = tmp_path / "huge.jsonl"
     with path.open("wb") as out:
