@@ -73,6 +73,11 @@ class Annotation(models.Model):
     tags = models.ManyToManyField(Tag, related_name="annotations", blank=True)
     note = models.TextField(blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Sent by the browser with each create, so that a double click or a retried request makes one annotation.
+    client_request_id = models.UUIDField(null=True, blank=True)
     # Bumped on every change; a write that names an older version is a conflict.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -88,6 +93,11 @@ class Annotation(models.Model):
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="annotation_start_before_end"),
             models.CheckConstraint(
                 condition=Q(end=F("start") + Length("quote")), name="annotation_quote_matches_span_length"
+            ),
+            models.UniqueConstraint(
+                fields=["author", "client_request_id"],
+                condition=Q(client_request_id__isnull=False),
+                name="annotation_request_once_per_author",
             ),
         ]
         indexes = [

@@ -5,6 +5,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from annotations.selectors import with_highlight_count
 from articles.models import Article, Source
 
 
@@ -25,7 +26,7 @@ def article_list(
         articles = articles.filter(published_at__lt=_start_of_day(date_to + datetime.timedelta(days=1)))
     if query:
         articles = articles.search(query)
-    return articles
+    return with_highlight_count(articles)
 
 
 def article_get(*, pk: int) -> Article:

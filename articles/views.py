@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from annotations import selectors as annotation_selectors
 from articles import selectors
 from articles.forms import ArticleFilterForm
 from articles.models import Article
@@ -47,4 +48,5 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         article = selectors.article_get(pk=pk)
     except Article.DoesNotExist:
         raise Http404("No article with that id.") from None
-    return render(request, "articles/detail.html", {"article": article})
+    context = annotation_selectors.reading_context(article=article, user=request.user, params=request.GET)
+    return render(request, "articles/detail.html", context)
