@@ -251,22 +251,74 @@ def generate(path: Path, n: int, *, compress: bool, seed: int = 7) -> dict:
     return counts
 
 
-def run_import(path: Path, env: dict) -> dict:
-    """Run the command in a child process; wall time, peak RSS (from wait4) and the summary line."""
+def run_import(path: Path, env: dict, while_running=None) -> dict:
+    """Run the command in a child process; wall time, peak RSS (from wait4) and the summary line.
+    `while_running` is called repeatedly until the child exits (the responsiveness probe)."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "import_articles", str(path), "--source", "Bench"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    output = process.stdout.read().decode()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "import_articles", str(path), "--source", "Bench"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.DEVNULL,
+        )
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG if while_running else 0)
+            if pid:
+                process.returncode = os.waitstatus_to_exitcode(status)
+                break
+            while_running()
+        wall = time.perf_counter() - started
+        output.seek(0)
+        text = output.read().decode()
     code = os.waitstatus_to_exitcode(status)
-    summary = output.strip().splitlines()[-1] if output.strip() else ""
+    summary = text.strip().splitlines()[-1] if text.strip() else ""
     return {"wall": wall, "rss_mb": usage.ru_maxrss / 1024, "code": code, "summary": summary}
+
+
+class Probe:
+    """Requests the newest article's reading page through Django, as a browser would, and times it."""
+
+    def __init__(self):
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        user, _ = get_user_model().objects.get_or_create(
+            username="bench-probe", defaults={"is_superuser": True, "is_staff": True}
+        )
+        self.client = Client()
+        self.client.force_login(user)
+        self.timings: list[float] = []
+
+    def request(self) -> None:
+        from django.db import connection
+
+        from articles.models import Article
+
+        article_id = Article.objects.order_by("-id").values_list("id", flat=True).first()
+        if article_id is not None:
+            started = time.perf_counter()
+            response = self.client.get(f"/articles/{article_id}/")
+            if response.status_code != 200:
+                raise RuntimeError(f"article page answered {response.status_code}")
+            self.timings.append(time.perf_counter() - started)
+        connection.close()
+        time.sleep(0.25)
+
+    def report(self, label: str) -> str:
+        timings, self.timings = sorted(self.timings), []
+        if not timings:
+            return f"{label}: no requests"
+        median = timings[len(timings) // 2] * 1000
+        p95 = timings[int(len(timings) * 0.95)] * 1000
+        worst = timings[-1] * 1000
+        return f"{label}: {len(timings)} requests, median {median:.0f} ms, p95 {p95:.0f} ms, max {worst:.0f} ms"
 
 
 def batch_seconds(cursor, batch_id: int) -> tuple[float, int]:
@@ -317,6 +369,9 @@ def main() -> None:
     parser.add_argument("--no-copy", action="store_true", help="skip the COPY comparison")
     parser.add_argument("--no-reimport", action="store_true", help="skip the second (re-import) run")
     parser.add_argument(
+        "--probe", action="store_true", help="time an article page every 0.25 s while the first import runs"
+    )
+    parser.add_argument(
         "--without-search-index",
         action="store_true",
         help="measure what the full-text GIN index costs: drop it in the bench database for this run, then rebuild it",
@@ -345,7 +400,13 @@ def main() -> None:
     size_mb = path.stat().st_size / 1e6
     print(f"dump: {path} {size_mb:,.1f} MB, {counts} (generated in {time.perf_counter() - started:.1f}s)")
 
-    runs = [("import", run_import(path, env))]
+    probe = Probe() if args.probe else None
+    runs = [("import", run_import(path, env, while_running=probe.request if probe else None))]
+    if probe:
+        during = probe.report("article page while importing")
+        for _ in range(40):
+            probe.request()
+        print(f"{during}; {probe.report('the same page with no import running')}")
     if not args.no_reimport:
         runs.append(("re-import", run_import(path, env)))
     with connection.cursor() as cursor:
