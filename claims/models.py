@@ -103,6 +103,19 @@ class ClaimAnnotation(models.Model):
         return f"claim {self.claim_id} ← annotation {self.annotation_id}"
 
 
+class ClaimOutlet(models.Model):
+    """An outlet that carries a claim; kept by the link services so the queue filters by outlet on an index."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey("articles.Source", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "claim"], name="claim_outlet_unique")]
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id} in outlet {self.source_id}"
+
+
 class ExtractedValue(models.Model):
     """A number, amount or date read from a linked highlight, normalised to an interval."""
 

@@ -23,6 +23,7 @@ from claims.models import (
     VERDICT_STATUSES,
     Claim,
     ClaimAnnotation,
+    ClaimOutlet,
     Comment,
     Event,
     Evidence,
@@ -147,6 +148,15 @@ def claim_refresh_counts(*, claim: Claim) -> None:
     )
     claim.article_count, claim.outlet_count = totals["articles"], totals["outlets"]
     Claim.objects.filter(pk=claim.pk).update(article_count=claim.article_count, outlet_count=claim.outlet_count)
+    outlets = set(
+        ClaimAnnotation.objects.filter(claim=claim, annotation__deleted_at__isnull=True).values_list(
+            "annotation__article__source_id", flat=True
+        )
+    )
+    ClaimOutlet.objects.filter(claim=claim).exclude(source_id__in=outlets).delete()
+    ClaimOutlet.objects.bulk_create(
+        [ClaimOutlet(claim=claim, source_id=source_id) for source_id in outlets], ignore_conflicts=True
+    )
 
 
 # --- values and disputes ------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from claims.models import VERDICT_STATUSES, Claim, ClaimAnnotation, Comment, Sug
 User = get_user_model()
 QUEUE_PAGE_SIZE = 50
 LIST_PAGE_SIZE = 30
+EVENTS_ON_CARD = 50
 
 
 def _claim_or_404(pk: int) -> Claim:
@@ -191,7 +192,9 @@ def _detail_context(request: HttpRequest, claim: Claim, **extra) -> dict:
         "verdicts": verdicts,
         "current_verdict": next((v for v in verdicts if v.is_current), None),
         "comments": selectors.claim_comments(claim=claim),
-        "events": selectors.claim_events(claim=claim),
+        "events": selectors.claim_events(claim=claim, limit=EVENTS_ON_CARD),
+        "events_limit": EVENTS_ON_CARD,
+        "can_unlink": request.user.has_perm("claims.delete_claimannotation"),
         "suggestions": selectors.claim_suggestions(claim=claim),
         "verdict_statuses": [(s, Claim.Status(s).label) for s in VERDICT_STATUSES],
         "editors": _editors() if request.user.has_perm("claims.assign_claim") else [],
@@ -485,7 +488,8 @@ def audit(request: HttpRequest) -> HttpResponse:
         date_from = date_to = None
     verb = request.GET.get("verb", "")[:40]
     actor_id = _int_or_none(request.GET.get("actor"))
-    events = selectors.event_list(actor_id=actor_id, verb=verb, date_from=date_from, date_to=date_to)
+    claim_id = _int_or_none(request.GET.get("claim"))
+    events = selectors.event_list(actor_id=actor_id, verb=verb, claim_id=claim_id, date_from=date_from, date_to=date_to)
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -495,6 +499,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         "verbs": selectors.event_verbs(),
         "actors": User.objects.filter(is_active=True).only("username").order_by("username"),
         "filters": {
+            "claim": claim_id,
             "verb": verb,
             "actor": actor_id,
             "from": request.GET.get("from", ""),
