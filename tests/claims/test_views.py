@@ -319,3 +319,35 @@ def test_the_audit_log_has_no_way_to_change_events_in_the_admin(admin_client_rol
     change = admin_client_role.post(reverse("admin:claims_event_delete", args=[event.pk]), {"post": "yes"})
     assert change.status_code in (403, 302)
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_the_reading_page_includes_badges_for_all_its_highlights_with_one_query(
+    rf, analyst, disputed_claim, troop_highlights, django_assert_num_queries
+):
+    from django.template import Context, RequestContext, Template
+
+    from claims.selectors import claims_for_annotations
+
+    ids = [a.pk for a in troop_highlights]
+    with django_assert_num_queries(1):
+        by_annotation = claims_for_annotations(ids)
+    assert by_annotation[ids[0]][0]["status"] == "disputed"
+    request = rf.get("/")
+    request.user = analyst
+    template = Template(
+        "{% load claims_tags %}{% for annotation in annotations %}"
+        '{% include "claims/_annotation_claims.html" with annotation=annotation '
+        "claims=annotation_claims|claims_of:annotation.pk %}{% endfor %}"
+    )
+    html = template.render(
+        RequestContext(request, {"annotations": troop_highlights, "annotation_claims": by_annotation})
+    )
+    assert html.count('class="verdict-badge verdict-disputed"') == 2
+    assert html.count("Link to claim") == 2
+    assert Template("{% load claims_tags %}{{ d|claims_of:'x' }}").render(Context({"d": by_annotation})) == "[]"
+
+
+def test_the_audit_log_filters_by_claim(admin_client_role, disputed_claim, analyst):
+    other = services.claim_create(statement="Other claim", created_by=analyst)
+    page = admin_client_role.get(reverse("claims:audit"), {"claim": other.pk}).content.decode()
+    assert "1 event" in page and "claim.created" in page
