@@ -474,22 +474,21 @@ def claim_propose_on_copies(*, claim: Claim, annotation: Annotation, actor) -> l
 
 
 def _annotation_create_checked(*, article: Article, start: int, end: int, quote: str, author, origin: Annotation):
-    """A highlight on a copy, only where the copy's text really says the quote."""
-    if not (0 <= start < end <= len(article.body)) or article.body[start:end] != quote:
-        raise ValidationError({"suggestion": "The copy's text no longer matches this suggestion."})
-    context = Annotation.CONTEXT_LENGTH
-    annotation = Annotation.objects.create(
-        article=article,
-        start=start,
-        end=end,
-        quote=quote,
-        prefix=article.body[max(0, start - context) : start],
-        suffix=article.body[end : end + context],
-        note=origin.note,
-        author=author,
-    )
-    annotation.tags.set(origin.tags.all())
-    return annotation
+    """A highlight on a copy through the highlights' own service, which checks body[start:end] == quote."""
+    from annotations.services import AnnotationConflict, annotation_create
+
+    try:
+        return annotation_create(
+            article=article,
+            start=start,
+            end=end,
+            quote=quote,
+            tags=[tag for tag in origin.tags.all() if tag.is_active],
+            note=origin.note,
+            author=author,
+        )
+    except AnnotationConflict:
+        raise ValidationError({"suggestion": "The copy's text no longer matches this suggestion."}) from None
 
 
 @transaction.atomic
