@@ -381,15 +381,22 @@ def _write_chunk(batch: ImportBatch, chunk: Chunk, sources: _Sources) -> ChunkRe
     digests = {e.article.content_hash for e in valid}
     by_external: dict[tuple, tuple[int, str]] = {}
     if external_keys:
-        found = Article.objects.filter(
-            source_id__in={key[0] for key in external_keys}, external_id__in={key[1] for key in external_keys}
-        ).values_list("id", "source_id", "external_id", "content_hash")
+        # order_by() drops Article's default ordering: nothing here needs sorting.
+        found = (
+            Article.objects.filter(
+                source_id__in={key[0] for key in external_keys}, external_id__in={key[1] for key in external_keys}
+            )
+            .order_by()
+            .values_list("id", "source_id", "external_id", "content_hash")
+        )
         by_external = {(sid, ext): (pk, digest) for pk, sid, ext, digest in found if (sid, ext) in external_keys}
     by_url: dict[str, tuple[int, str]] = {}
     if urls:
         by_url = {
             url: (pk, digest)
-            for pk, url, digest in Article.objects.filter(url__in=urls).values_list("id", "url", "content_hash")
+            for pk, url, digest in Article.objects.filter(url__in=urls)
+            .order_by()
+            .values_list("id", "url", "content_hash")
         }
     first_by_digest: dict[str, int] = {}
     by_source_digest: dict[tuple, int] = {}
