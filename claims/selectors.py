@@ -203,6 +203,7 @@ def claim_links(*, claim: Claim) -> list[Highlight]:
             "linked_by__username",
         )
     )
+    # "#ann-<id>" is the id the reading page gives each highlight in its list.
     article_url = reverse("articles:detail", args=[0]).replace("/0/", "/{}/")
     unlink_url = reverse("claims:link_delete", args=[0]).replace("/0/", "/{}/")
     highlights = [
@@ -215,7 +216,7 @@ def claim_links(*, claim: Claim) -> list[Highlight]:
             published_at=published_at,
             sentence=surrounding_sentence(body, start, end),
             linked_by=linked_by,
-            article_url=article_url.format(article_id) + f"#annotation-{annotation_id}",
+            article_url=article_url.format(article_id) + f"#ann-{annotation_id}",
             unlink_url=unlink_url.format(pk),
         )
         for pk, annotation_id, start, end, article_id, title, body, published_at, outlet, linked_by in rows

@@ -123,7 +123,7 @@ def test_the_claim_page_shows_each_value_with_its_outlet_and_a_link_into_the_art
     assert "11,000 people" in page and "12,000 people" in page
     assert "Harbour Herald" in page and "River Times" in page
     first = troop_highlights[0]
-    assert f"{reverse('articles:detail', args=[first.article_id])}#annotation-{first.pk}" in page
+    assert f"{reverse('articles:detail', args=[first.article_id])}#ann-{first.pk}" in page
     assert "<mark>11,000 troops had gathered near the border</mark>" in page
     assert "claim.auto_disputed" in page
     assert 'id="verdict-status"' not in page  # analysts see no verdict form

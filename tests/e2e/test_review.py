@@ -37,7 +37,7 @@ def test_an_editor_reviews_a_disputed_claim(page, editor, disputed, troop_highli
     assert values.count() == 2
     assert "11,000 people" in values.nth(0).inner_text() and "Harbour Herald" in values.nth(0).inner_text()
     assert "12,000 people" in values.nth(1).inner_text() and "River Times" in values.nth(1).inner_text()
-    assert page.locator(".highlight-item mark").count() == 2
+    assert page.locator(".claim-highlight mark").count() == 2
     page.screenshot(path=output_dir / "claim-disputed.png", full_page=True)
 
     # A verdict without evidence is refused with a message, and nothing is lost from the form.
@@ -84,5 +84,5 @@ def test_an_analyst_links_a_highlight_to_a_new_claim_from_its_partial(page, anal
     claim = Claim.objects.get()
     page.wait_for_url(f"**/claims/{claim.pk}/")
     assert page.get_by_role("heading", name="11,000 troops at the border").is_visible()
-    assert page.locator(".highlight-item mark").inner_text() == "11,000 troops had gathered near the border"
+    assert page.locator(".claim-highlight mark").inner_text() == "11,000 troops had gathered near the border"
     page.screenshot(path=output_dir / "linked.png", full_page=True)
