@@ -55,8 +55,7 @@ def segments(body: str, annotations: Sequence) -> list[list[Segment]]:
 
 
 def _tag_id(annotation) -> int | None:
-    tags = annotation.tags.all()
-    return tags[0].pk if tags else None
+    return annotation.tags[0].pk if annotation.tags else None
 
 
 def render_body(body: str, annotations: Sequence) -> SafeString:

@@ -135,6 +135,7 @@ def annotation_create(
             )
             if tag_ids:
                 annotation.tags.add(*tag_ids)
+        annotation.was_created = True
     except IntegrityError:
         # Two copies of the same request raced; the other one won.
         if request_id is None:

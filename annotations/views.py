@@ -86,9 +86,12 @@ def _reading_update(
     deleted: Annotation | None = None,
     message: str = "",
     status: int = 200,
+    context: dict | None = None,
 ) -> HttpResponse:
     """The body with its marks plus (out of band) the highlight panel: what every write answers with."""
-    context = selectors.reading_context(article=article, user=request.user, params=_filters_from(request.POST))
+    context = context or selectors.reading_context(
+        article=article, user=request.user, params=_filters_from(request.POST)
+    )
     if editing is not None and not editing.is_deleted:
         editing.editable = services.can_change(request.user, editing)
         editing.deletable = services.can_delete(request.user, editing)
@@ -159,8 +162,20 @@ def annotation_create(request: HttpRequest, article_pk: int) -> HttpResponse:
         return _error(request, 409, str(error))
     if not request.htmx:
         return redirect(article.get_absolute_url() + f"#ann-{annotation.pk}")
+    created = getattr(annotation, "was_created", False)
     annotation = selectors.annotation_get(pk=annotation.pk)
-    response = _reading_update(request, article, editing=annotation)
+    context = selectors.reading_context(article=article, user=request.user, params=_filters_from(request.POST))
+    items = context["annotations"]
+    index = next((i for i, item in enumerate(items) if item.pk == annotation.pk), None)
+    if not created or index is None or len(items) == 1:
+        response = _reading_update(request, article, editing=annotation, context=context)
+    else:
+        # The list is already on the page: send the body and only the new entry, not all the others again.
+        annotation.editable = services.can_change(request.user, annotation)
+        annotation.deletable = services.can_delete(request.user, annotation)
+        following = items[index + 1].pk if index + 1 < len(items) else None
+        context.update({"editing": annotation, "new_item": items[index], "insert_before": following})
+        response = render(request, "annotations/reading_created.html", context)
     return trigger_client_event(response, "annotation:created", {"id": annotation.pk})
 
 

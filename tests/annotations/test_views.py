@@ -370,3 +370,17 @@ def test_the_export_command_filters_and_writes_both_formats(analyst, editor, art
     call_command("export_annotations", tag="Claim", format="w3c", output=str(w3c))
     page = json.loads(w3c.read_text())
     assert [item["target"]["selector"][0]["exact"] for item in page["items"]] == ["Eleven"]
+
+
+def test_a_create_next_to_others_sends_only_the_new_list_entry(analyst_client, analyst, article):
+    later = AnnotationFactory(article=article, author=analyst, start=16, end=22, quote="troops")
+    response = _create(analyst_client, article, "Eleven")
+    html = response.content.decode()
+    created = Annotation.objects.exclude(pk=later.pk).get()
+    assert response.status_code == 200
+    assert f'hx-swap-oob="beforebegin:#ann-{later.pk}"' in html
+    assert f'id="ann-{created.pk}"' in html and f'id="ann-{later.pk}"' not in html
+    assert 'id="annotation-panel"' not in html
+    assert '<span class="count" id="highlight-count" hx-swap-oob="true">2</span>' in html
+    response = _create(analyst_client, article, "crossed")
+    assert 'hx-swap-oob="beforeend:#highlight-list"' in response.content.decode()
