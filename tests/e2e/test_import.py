@@ -86,7 +86,7 @@ def test_a_running_batch_updates_its_progress_live_and_shows_the_report_when_don
 
     ImportBatch.objects.filter(pk=batch.pk).update(bytes_read=7_000, total=2_000, imported=1_940)
     expect(page.locator("#batch-progress progress")).to_have_attribute("value", "70", timeout=10_000)
-    assert "1940" in page.locator(".import-counts").inner_text()
+    assert "1,940" in page.locator(".import-counts").inner_text()
 
     ImportBatch.objects.filter(pk=batch.pk).update(
         status="done", bytes_read=10_000, started_at=batch.created_at, finished_at=batch.created_at

@@ -185,3 +185,20 @@ def test_load_sample_data_uses_the_importer_and_is_idempotent(tmp_path):
         "Sample articles: 0 created, 2 already present.",
     ]
     assert Article.objects.count() == 2
+
+
+def test_a_terminal_gets_a_progress_bar_and_logs_get_plain_lines():
+    from articles.management.commands.import_articles import _Progress
+
+    class Stream(StringIO):
+        def write(self, text, ending="\n"):
+            super().write(text + ending)
+
+    batch = ImportBatch(pk=7, status="running", bytes_total=1000, bytes_read=500, total=120, rejected=3)
+    terminal, log = Stream(), Stream()
+    for progress in (_Progress(terminal, interactive=True), _Progress(log, interactive=False)):
+        progress.update(batch)
+        progress.finish()
+    assert terminal.getvalue().startswith("\r[" + "#" * 15 + "." * 15 + "]  50% 120 records")
+    assert log.getvalue().startswith("progress: 50% 120 records")
+    assert "rejected 3" in log.getvalue()
