@@ -7,6 +7,7 @@ rejections, the batch counts and the checkpoint commit together, so a killed run
 after the last committed chunk and never stores a record twice.
 """
 
+import contextlib
 import json
 import logging
 import queue
@@ -99,6 +100,17 @@ def import_uploads_store(*, files: list[UploadedFile]) -> list[dict]:
                 out.write(chunk)
         entries.append({"path": str(target), "name": original})
     return entries
+
+
+def import_uploads_delete(*, batch: ImportBatch) -> None:
+    """Remove a finished web batch's uploaded files; its report keeps what was rejected."""
+    uploads = (Path(settings.MEDIA_ROOT) / "imports").resolve()
+    for entry in batch.files:
+        path = Path(entry["path"]).resolve()
+        if uploads in path.parents:
+            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()  # only once the folder is empty
 
 
 # --- Reading: the producer side ------------------------------------------------------------------
@@ -582,6 +594,8 @@ def import_batch_run(
         batch.finished_at = timezone.now()
         batch.bytes_read = batch.bytes_total
         batch.save(update_fields=["status", "finished_at", "bytes_read"])
+        if batch.origin == "web":
+            import_uploads_delete(batch=batch)
         if on_progress:
             on_progress(batch)
         return batch

@@ -37,17 +37,21 @@ def import_list(request: HttpRequest) -> HttpResponse:
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
             entries = services.import_uploads_store(files=form.cleaned_data["files"])
-            with transaction.atomic():
-                batch = services.import_batch_create(
-                    entries=entries,
-                    format=form.cleaned_data["format"],
-                    default_source=form.cleaned_data["source"],
-                    created_by=request.user,
-                    origin="web",
-                )
-                tasks.import_batch_run.delay_on_commit(batch.pk)
-            messages.success(request, f"Import #{batch.pk} started.")
-            return redirect(batch)
+            try:
+                with transaction.atomic():
+                    batch = services.import_batch_create(
+                        entries=entries,
+                        format=form.cleaned_data["format"],
+                        default_source=form.cleaned_data["source"],
+                        created_by=request.user,
+                        origin="web",
+                    )
+                    tasks.import_batch_run.delay_on_commit(batch.pk)
+            except services.ImportError_ as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Import #{batch.pk} started.")
+                return redirect(batch)
     page = Paginator(selectors.import_batch_list(), BATCHES_PER_PAGE).get_page(request.GET.get("page"))
     status = 400 if form.is_bound else 200
     return render(request, "imports/list.html", {"form": form, "page": page}, status=status)
