@@ -9,10 +9,12 @@ or a member of an archive), which is what makes a checkpoint of (unit, item) res
 import codecs
 import csv
 import gzip
+import io
 import json
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -128,6 +130,40 @@ class Prefixed:
 
 class ExpansionLimit(Exception):
     pass
+
+
+class _Gunzipped(io.RawIOBase):
+    """A .gz stream that ends cleanly where the data is cut off, keeping what came before, and
+    remembers why it ended early (reported after the records that could be read)."""
+
+    def __init__(self, fileobj):
+        self.gzip = gzip.GzipFile(fileobj=fileobj, mode="rb")
+        self.error: Exception | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.error is not None:
+            return 0
+        try:
+            data = self.gzip.read1(len(buffer))
+        except (EOFError, OSError, zlib.error) as error:
+            self.error = error
+            return 0
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.gzip.close()
+        super().close()
+
+
+def gunzip(fileobj) -> "Prefixed":
+    raw = _Gunzipped(fileobj)
+    stream = Prefixed(io.BufferedReader(raw, buffer_size=READ_SIZE), budget=limit("IMPORT_MAX_EXPANDED_BYTES"))
+    stream.source_error = lambda: raw.error
+    return stream
 
 
 def _raw_text(raw: bytes) -> str:
@@ -323,11 +359,16 @@ def read_csv(stream, max_bytes: int, file_name: str = "") -> Iterator[Item]:
     csv.field_size_limit(max_bytes)
     state = {"fallback": False, "nul": False, "line": 0}
 
-    def lines() -> Iterator[str]:
-        while True:
+    class Lines:
+        """Decoded lines for csv.reader; an over-long line raises, and reading goes on after it."""
+
+        def __iter__(self):
+            return self
+
+        def __next__(self) -> str:
             raw = stream.readline(max_bytes + 1)
             if not raw:
-                return
+                raise StopIteration
             if state["line"] == 0 and raw.startswith(BOM):
                 raw = raw[3:]
             state["line"] += 1
@@ -340,9 +381,9 @@ def read_csv(stream, max_bytes: int, file_name: str = "") -> Iterator[Item]:
                 state["nul"] = True
             text, fallback = decode(raw)
             state["fallback"] |= fallback
-            yield text
+            return text
 
-    source = lines()
+    source = Lines()
     try:
         header_line = next(source)
     except StopIteration:
@@ -551,7 +592,7 @@ def iter_units(disk_file: DiskFile, requested: str, first_index: int) -> Iterato
     def opener():
         handle = disk_file.open()
         if lowered.endswith(".gz"):
-            return Prefixed(gzip.GzipFile(fileobj=handle, mode="rb"), budget=limit("IMPORT_MAX_EXPANDED_BYTES"))
+            return gunzip(handle)
         return handle
 
     yield Unit(first_index, name, "", fmt, opener)
@@ -616,7 +657,7 @@ def _zip_units(disk_file: DiskFile, requested: str, index: int) -> Iterator[Unit
             def opener(info=info):
                 stream = archive.open(info)
                 if info.filename.lower().endswith(".gz"):
-                    stream = gzip.GzipFile(fileobj=stream, mode="rb")
+                    return gunzip(stream)
                 return Prefixed(stream, budget=limit("IMPORT_MAX_EXPANDED_BYTES"))
 
             yield Unit(index, name, member, fmt, opener)
@@ -638,6 +679,9 @@ def read_unit(unit: Unit) -> Iterator[Item]:
             for item in read_unit_items(stream, unit.format, unit.member or unit.file, max_bytes):
                 index = item.index + 1
                 yield item
+            cut_short = getattr(stream, "source_error", lambda: None)()
+            if cut_short is not None:
+                yield Item(index=index, error=f"the file could not be read past this point: {cut_short}")
         finally:
             stream_close = getattr(stream, "close", None)
             if stream_close:

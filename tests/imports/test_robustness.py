@@ -129,6 +129,25 @@ def test_an_oversized_element_of_a_json_array_is_skipped_and_the_next_one_read(t
     assert "over the 10,000 byte limit" in reasons(batch)[0]
 
 
+def test_an_over_long_csv_line_is_rejected_and_the_rows_after_it_are_read(tmp_path, settings):
+    settings.IMPORT_MAX_RECORD_BYTES = 1_000
+    content = "title,body\nFirst,Body one\nHuge," + "x" * 5_000 + "\nAfter,Body two\nLast,Body three\n"
+    batch = run_import(write(tmp_path / "a.csv", content))
+    assert (batch.imported, batch.rejected) == (3, 1)
+    assert set(Article.objects.values_list("title", flat=True)) == {"First", "After", "Last"}
+    assert "over the 1,000 byte limit" in reasons(batch)[0]
+
+
+def test_a_cut_off_gzip_keeps_the_records_before_the_cut(tmp_path):
+    import gzip
+
+    data = gzip.compress(jsonl(*(record(n) for n in range(1, 400))).encode())
+    batch = run_import(write(tmp_path / "cut.jsonl.gz", data[: len(data) // 2]))
+    assert batch.imported > 0
+    assert batch.rejected >= 1
+    assert any("could not be read past this point" in reason for reason in reasons(batch))
+
+
 def _zip(entries: dict[str, bytes | str]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
