@@ -7,10 +7,13 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from annotations import highlights, services
 from annotations.models import Annotation, Tag
@@ -50,7 +53,6 @@ class Highlight:
     author_id: int
     author_name: str
     tags: list[Tag] = field(default_factory=list)
-    editable: bool = False
     edit_url: str = ""
 
     @property
@@ -121,26 +123,54 @@ def annotation_list_for_article(
     return highlights_
 
 
-def reading_context(*, article: Article, user, params) -> dict:
-    """Everything the reading page needs for highlights: the marked-up body, the list, the tags and filters."""
+READING_CACHE_SECONDS = 60 * 60
+
+
+def reading_context(*, article: Article, user, params, fresh: bool = False) -> dict:
+    """Everything the reading page needs for highlights: the marked-up body, the list, the tags and filters.
+
+    The marked-up body and the rendered list are the same for every reader, so they are cached per
+    article, filter and version; any change to the article's highlights or to the tags makes a new
+    version. `fresh` also returns the highlights themselves, for a write that needs them.
+    """
     tag_id = _int_or_none(params.get("tag"))
     author_id = _int_or_none(params.get("author"))
     tags = tag_list()
     tags_by_id = {tag.pk: tag for tag in tags}
-    annotations = annotation_list_for_article(
-        article=article, tags_by_id=tags_by_id, tag_id=tag_id, author_id=author_id
+    css_version = services.tag_css_version()
+    key = ":".join(
+        str(part)
+        for part in (
+            "annotations:reading",
+            article.pk,
+            int(article.created_at.timestamp() * 1_000_000),
+            services.article_highlights_version(article.pk),
+            css_version,
+            tag_id,
+            author_id,
+        )
     )
-    authors = {}
-    for annotation in annotations:
-        authors.setdefault(annotation.author_id, Person(annotation.author_id, annotation.author_name))
+    cached = None if fresh else cache.get(key)
+    annotations = None
+    if cached is None:
+        annotations = annotation_list_for_article(
+            article=article, tags_by_id=tags_by_id, tag_id=tag_id, author_id=author_id
+        )
+        authors = {}
+        for annotation in annotations:
+            authors.setdefault(annotation.author_id, (annotation.author_id, annotation.author_name))
+        cached = {
+            "body": str(highlights.render_body(article.body, annotations)),
+            "list": render_to_string("annotations/reading.html#highlight-list-items", {"annotations": annotations}),
+            "count": len(annotations),
+            "authors": sorted(authors.values(), key=lambda person: person[1].lower()),
+        }
+        cache.set(key, cached, READING_CACHE_SECONDS)
+    authors = {pk: Person(pk, username) for pk, username in cached["authors"]}
     if author_id is not None and author_id not in authors:
         chosen = get_user_model().objects.filter(pk=author_id).values_list("pk", "username").first()
         if chosen is not None:
             authors[chosen[0]] = Person(*chosen)
-    moderator = user.has_perm("annotations.moderate_annotation")
-    may_change = user.has_perm("annotations.change_annotation")
-    for annotation in annotations:
-        annotation.editable = moderator or (may_change and annotation.author_id == user.pk)
     export = {"article": article.pk}
     if tag_id in tags_by_id:
         export["tag"] = tags_by_id[tag_id].name
@@ -149,7 +179,9 @@ def reading_context(*, article: Article, user, params) -> dict:
     return {
         "article": article,
         "annotations": annotations,
-        "article_body_html": highlights.render_body(article.body, annotations),
+        "highlight_count": cached["count"],
+        "article_body_html": mark_safe(cached["body"]),  # noqa: S308 - built by highlights.render_body, all text escaped
+        "highlight_list_html": mark_safe(cached["list"]),  # noqa: S308 - rendered by the autoescaping template
         "toolbar_tags": [tag for tag in tags if tag.is_active],
         "filter_tags": tags,
         "filter_authors": sorted(authors.values(), key=lambda person: person.username.lower()),
@@ -158,7 +190,7 @@ def reading_context(*, article: Article, user, params) -> dict:
         "filtering": tag_id is not None or author_id is not None,
         "export_query": urlencode(export),
         "can_annotate": services.can_create(user),
-        "tag_css_version": services.tag_css_version(),
+        "tag_css_version": css_version,
     }
 
 

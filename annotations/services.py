@@ -160,6 +160,7 @@ def annotation_update(
         if not updated:
             raise _conflict(annotation.pk)
         annotation.tags.set(_tag_ids(tags))
+        article_highlights_changed(annotation.article_id)
     annotation.refresh_from_db()
     return annotation
 
@@ -183,6 +184,7 @@ def annotation_delete(*, annotation: Annotation, user) -> Annotation:
     Annotation.objects.filter(pk=annotation.pk, deleted_at__isnull=True).update(
         deleted_at=now, version=F("version") + 1, updated_by=user, updated_at=now
     )
+    article_highlights_changed(annotation.article_id)
     annotation.refresh_from_db()
     return annotation
 
@@ -194,6 +196,7 @@ def annotation_restore(*, annotation: Annotation, user) -> Annotation:
     Annotation.objects.filter(pk=annotation.pk, deleted_at__isnull=False).update(
         deleted_at=None, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
     )
+    article_highlights_changed(annotation.article_id)
     annotation.refresh_from_db()
     return annotation
 
@@ -206,8 +209,31 @@ def _require_tag_manager(user) -> None:
         raise PermissionDenied("Only editors and admins manage tags.")
 
 
-def _tags_changed() -> None:
+def tags_changed() -> None:
+    """New tag colours or names: a new stylesheet version, and every cached reading fragment is stale."""
     cache.set(TAG_CSS_VERSION_KEY, uuid.uuid4().hex[:12], None)
+
+
+def _article_version_key(article_id: int) -> str:
+    return f"annotations:article-version:{article_id}"
+
+
+def article_highlights_version(article_id: int) -> str:
+    return cache.get(_article_version_key(article_id)) or "0"
+
+
+def article_highlights_changed(article_id: int) -> None:
+    """Make the cached highlight fragments of one article stale, now and again when the transaction commits.
+
+    Bumping only now would let a reader cache the old rows under the new version before the commit;
+    bumping only on commit would let the writer's own response read a stale fragment.
+    """
+
+    def bump() -> None:
+        cache.set(_article_version_key(article_id), uuid.uuid4().hex[:12], 60 * 60 * 24 * 30)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def tag_css_version() -> str:
@@ -226,7 +252,7 @@ def _save_tag(tag: Tag) -> Tag:
             tag.save()
     except IntegrityError:
         raise ValidationError("Another active tag already uses that name or hotkey.", code="invalid") from None
-    transaction.on_commit(_tags_changed)
+    transaction.on_commit(tags_changed)
     return tag
 
 
@@ -277,7 +303,8 @@ def tag_reorder(*, tag_ids: Sequence[int], user) -> None:
     with transaction.atomic():
         for position, pk in enumerate(order):
             Tag.objects.filter(pk=pk).exclude(position=position).update(position=position)
-    transaction.on_commit(_tags_changed)
+    tags_changed()
+    transaction.on_commit(tags_changed)
 
 
 def tag_retire(*, tag: Tag, user, retired: bool = True) -> Tag:

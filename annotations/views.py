@@ -164,7 +164,9 @@ def annotation_create(request: HttpRequest, article_pk: int) -> HttpResponse:
         return redirect(article.get_absolute_url() + f"#ann-{annotation.pk}")
     created = getattr(annotation, "was_created", False)
     annotation = selectors.annotation_get(pk=annotation.pk)
-    context = selectors.reading_context(article=article, user=request.user, params=_filters_from(request.POST))
+    context = selectors.reading_context(
+        article=article, user=request.user, params=_filters_from(request.POST), fresh=True
+    )
     items = context["annotations"]
     index = next((i for i, item in enumerate(items) if item.pk == annotation.pk), None)
     if not created or index is None or len(items) == 1:

@@ -258,8 +258,10 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (toast && !toast.hideTimer) {
     toast.hideTimer = setTimeout(() => toast.remove(), Number(toast.dataset.autohide || 8000));
   }
-  const active = document.querySelector(".highlight-item.is-active");
-  if (active) setActive(active.dataset.ann);
+  // Cached list fragments carry no active state; the open editor says which highlight is active.
+  const editor = document.getElementById("annotation-editor");
+  const active = editor && !editor.hidden ? editor.dataset.editing : null;
+  if (active) setActive(active);
 });
 
 document.addEventListener("annotation:created", (event) => {

@@ -384,3 +384,19 @@ def test_a_create_next_to_others_sends_only_the_new_list_entry(analyst_client, a
     assert '<span class="count" id="highlight-count" hx-swap-oob="true">2</span>' in html
     response = _create(analyst_client, article, "crossed")
     assert 'hx-swap-oob="beforeend:#highlight-list"' in response.content.decode()
+
+
+def test_the_cached_reading_fragments_follow_every_change(analyst_client, analyst, article):
+    annotation = AnnotationFactory(article=article, author=analyst, start=0, end=6, quote="Eleven")
+    assert b"first note" not in analyst_client.get(article.get_absolute_url()).content
+    annotation.note = "first note"
+    annotation.save()
+    assert b"first note" in analyst_client.get(article.get_absolute_url()).content
+    tag = Tag.objects.get(name="Claim")
+    annotation.tags.add(tag)
+    assert f"hl-t{tag.pk}".encode() in analyst_client.get(article.get_absolute_url()).content
+    tag.name = "Checked claim"
+    tag.save()
+    assert b"Checked claim</span>" in analyst_client.get(article.get_absolute_url()).content
+    Annotation.objects.filter(pk=annotation.pk).delete()
+    assert b"<mark" not in analyst_client.get(article.get_absolute_url()).content
