@@ -174,3 +174,10 @@ def test_a_failed_batch_can_be_resumed_from_the_page(admin_client_role, tmp_path
     assert response.status_code == 302
     batch.refresh_from_db()
     assert (batch.status, batch.imported) == ("done", 2)
+
+
+def test_batches_are_listed_read_only_in_the_django_admin(admin_client_role, admin_user, tmp_path):
+    batch = _finished_batch(tmp_path, admin_user)
+    assert admin_client_role.get(reverse("admin:imports_importbatch_changelist")).status_code == 200
+    assert admin_client_role.get(reverse("admin:imports_importbatch_change", args=[batch.pk])).status_code == 200
+    assert admin_client_role.get(reverse("admin:imports_importbatch_add")).status_code == 403
