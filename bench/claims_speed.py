@@ -193,6 +193,8 @@ def main() -> None:
         ("queue, assignee=none", queue, {"assignee": "none"}),
         ("queue, page 100", queue, {"page": 100}),
         ("queue partial (htmx)", queue, None),
+        ("queue count, asked by the page after load", queue, {"count": "1"}),
+        ("queue count, outlet filter", queue, {"count": "1", "outlet": source.pk}),
         (f"claim page, {options.highlights} highlights", reverse("claims:detail", args=[big.pk]), None),
     ]
     for label, url, params in cases:

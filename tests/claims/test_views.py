@@ -351,3 +351,24 @@ def test_the_audit_log_filters_by_claim(admin_client_role, disputed_claim, analy
     other = services.claim_create(statement="Other claim", created_by=analyst)
     page = admin_client_role.get(reverse("claims:audit"), {"claim": other.pk}).content.decode()
     assert "1 event" in page and "claim.created" in page
+
+
+def test_the_queue_counts_its_claims_in_a_separate_request(editor_client, disputed_claim, analyst):
+    services.claim_create(statement="A lonely claim", created_by=analyst)
+    page = editor_client.get(reverse("claims:queue"), {"status": "disputed"}).content.decode()
+    assert 'hx-get="/claims/queue/?status=disputed&amp;count=1"' in page
+    count = editor_client.get(reverse("claims:queue"), {"status": "disputed", "count": "1"}, **HTMX)
+    assert count.content.decode().strip() == '<span id="queue-count">1 claim</span>'
+
+
+def test_the_queue_pages_without_counting(editor_client, analyst, monkeypatch):
+    from claims import views
+
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    for n in range(5):
+        services.claim_create(statement=f"Claim {n}", created_by=analyst)
+    first = editor_client.get(reverse("claims:queue")).content.decode()
+    assert "Page 1" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    last = editor_client.get(reverse("claims:queue"), {"page": 3}).content.decode()
+    assert "Claim 4" in last and 'rel="next"' not in last and 'rel="prev"' in last
+    assert editor_client.get(reverse("claims:queue"), {"page": "nonsense"}).status_code == 200
