@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from tests.factories import ArticleFactory, SourceFactory
@@ -26,7 +27,7 @@ def test_sign_in_search_and_open_an_article(page, analyst, output_dir):
     assert "31 articles" in page.locator(".result-count").inner_text()
 
     page.get_by_label("Search").fill("spillway")
-    page.wait_for_function("document.querySelector('.result-count').textContent.includes('1 article')")
+    expect(page.locator(".result-count")).to_contain_text("1 article,")
     page.wait_for_url("**/?q=spillway*")  # the search is kept in the address bar
     page.screenshot(path=output_dir / "search.png", full_page=True)
 
@@ -48,7 +49,7 @@ def test_paging_swaps_only_the_list(page, analyst, settings):
     sign_in(page, analyst.username)
     page.evaluate("window.marker = 'kept'")
     page.get_by_role("link", name="Next →").click()
-    page.wait_for_function("document.body.textContent.includes('Page 2 of 3')")
+    expect(page.locator(".pager")).to_contain_text("Page 2 of 3")
     assert page.evaluate("window.marker") == "kept"  # no full page load
     assert page.locator("td.title").first.inner_text() == "Item 06"
     assert page.js_errors == []
