@@ -485,7 +485,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
     context = {"page": page, "unread": selectors.notification_unread_count(user=request.user)}
     template = "claims/notifications.html"
     if request.htmx and request.method == "POST":
-        template += "#notification-list"
+        response = render(request, template + "#notification-list", context)
+        return trigger_client_event(response, "notificationsRead")
     return render(request, template, context)
 
 

@@ -1,5 +1,7 @@
 """Template helpers for claims: look up a highlight's claims in the dict the selector returns."""
 
+import json
+
 from django import template
 
 register = template.Library()
@@ -14,3 +16,11 @@ def claims_of(claims_by_annotation: dict | None, annotation_id) -> list:
         return claims_by_annotation.get(int(annotation_id), [])
     except (TypeError, ValueError):
         return []
+
+
+@register.filter
+def as_json(value) -> str:
+    """An event's before/after as JSON (autoescaped by the template), or nothing for None."""
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

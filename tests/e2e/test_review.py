@@ -86,3 +86,26 @@ def test_an_analyst_links_a_highlight_to_a_new_claim_from_its_partial(page, anal
     assert page.get_by_role("heading", name="11,000 troops at the border").is_visible()
     assert page.locator(".claim-highlight mark").inner_text() == "11,000 troops had gathered near the border"
     page.screenshot(path=output_dir / "linked.png", full_page=True)
+
+
+def test_an_admin_reads_notifications_and_filters_the_audit_log(page, admin_user, disputed, analyst, output_dir):
+    services.comment_create(claim=disputed, author=analyst, body="@adm the figures disagree, can you look?")
+    sign_in(page, admin_user.username)
+    expect(page.locator(".notification-count")).to_have_text("1")
+    page.get_by_role("link", name="Notifications").click()
+    assert "mentioned you on" in page.locator(".notification-list").inner_text()
+    page.screenshot(path=output_dir / "notifications.png", full_page=True)
+    page.get_by_role("button", name="Mark all read").click()
+    expect(page.locator(".notification.unread")).to_have_count(0)
+    expect(page.locator(".notification-count")).to_have_count(0)  # the top bar's count refreshes too
+
+    page.get_by_role("link", name="Audit").click()
+    page.get_by_label("What").select_option("claim.auto_disputed")
+    expect(page.locator("#audit-results .result-count")).to_have_text("1 event")
+    page.screenshot(path=output_dir / "audit.png", full_page=True)
+
+    page.get_by_role("link", name="Claims", exact=True).click()
+    page.get_by_label("Search").fill("troops")
+    expect(page.locator("#claim-results .result-count")).to_have_text("1 claim")
+    page.screenshot(path=output_dir / "claims-list.png", full_page=True)
+    assert page.js_errors == []
