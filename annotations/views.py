@@ -309,6 +309,7 @@ def _tag_page(request: HttpRequest, *, errors=None, status: int = 200, form_valu
         "errors": errors or {},
         "form_values": form_values or {},
         "hotkeys": [str(n) for n in range(1, 10)],
+        "move_directions": [("up", "↑"), ("down", "↓")],
         "tag_css_version": services.tag_css_version(),
     }
     template = "annotations/tags.html"
