@@ -126,7 +126,10 @@ def claim_link_annotation(*, claim: Claim, annotation: Annotation, user, propose
     claim_refresh_counts(claim=claim)
     claim_check_conflicts(claim=claim, actor=user)
     if propose:
-        claim_propose_on_copies(claim=claim, annotation=annotation, actor=user)
+        # Re-anchoring on every copy can take a while; a worker does it once this link is committed.
+        from claims.tasks import claim_propose_on_copies as propose_task
+
+        propose_task.delay_on_commit(claim.pk, annotation.pk, user.pk)
     return link
 
 

@@ -234,9 +234,23 @@ def copies(monkeypatch, troop_articles):
     return syndicated, rewrite
 
 
-def test_a_linked_highlight_is_proposed_on_copies_and_orphaned_where_it_changed(copies, troop_highlights, analyst):
+@pytest.fixture
+def linked(django_capture_on_commit_callbacks, analyst):
+    """Link like the page does: the proposals on copies are made once the link is committed."""
+
+    def link(annotation, claim=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            if claim is None:
+                return services.claim_create(created_by=analyst, annotation=annotation)
+            services.claim_link_annotation(claim=claim, annotation=annotation, user=analyst)
+            return claim
+
+    return link
+
+
+def test_a_linked_highlight_is_proposed_on_copies_and_orphaned_where_it_changed(copies, troop_highlights, linked):
     syndicated, rewrite = copies
-    claim = services.claim_create(created_by=analyst, annotation=troop_highlights[0])
+    claim = linked(troop_highlights[0])
     proposed = Suggestion.objects.get(claim=claim, article=syndicated)
     assert proposed.state == "proposed"
     assert syndicated.body[proposed.start : proposed.end] == troop_highlights[0].quote
@@ -244,9 +258,11 @@ def test_a_linked_highlight_is_proposed_on_copies_and_orphaned_where_it_changed(
     assert orphan.state == "orphaned" and orphan.start is None
 
 
-def test_accepting_a_suggestion_creates_the_highlight_on_the_copy_and_links_it(copies, troop_highlights, analyst):
+def test_accepting_a_suggestion_creates_the_highlight_on_the_copy_and_links_it(
+    copies, troop_highlights, analyst, linked
+):
     syndicated, _ = copies
-    claim = services.claim_create(created_by=analyst, annotation=troop_highlights[0])
+    claim = linked(troop_highlights[0])
     suggestion = Suggestion.objects.get(claim=claim, article=syndicated)
     link = services.suggestion_accept(suggestion=suggestion, user=analyst)
     annotation = link.annotation
@@ -258,23 +274,37 @@ def test_accepting_a_suggestion_creates_the_highlight_on_the_copy_and_links_it(c
         services.suggestion_accept(suggestion=suggestion, user=analyst)
 
 
-def test_accept_all_takes_every_proposed_suggestion_and_reject_closes_one(copies, troop_highlights, analyst):
+def test_accept_all_takes_every_proposed_suggestion_and_reject_closes_one(copies, troop_highlights, analyst, linked):
     syndicated, _ = copies
-    claim = services.claim_create(created_by=analyst, annotation=troop_highlights[0])
+    claim = linked(troop_highlights[0])
     assert services.suggestions_accept_all(claim=claim, user=analyst) == 1
     assert ClaimAnnotation.objects.filter(claim=claim, annotation__article=syndicated).exists()
-    other = services.claim_create(statement="Another", created_by=analyst)
-    services.claim_link_annotation(claim=other, annotation=troop_highlights[0], user=analyst)
+    other = linked(troop_highlights[0], claim=services.claim_create(statement="Another", created_by=analyst))
     suggestion = Suggestion.objects.get(claim=other, article=syndicated)
     services.suggestion_reject(suggestion=suggestion, user=analyst)
     suggestion.refresh_from_db()
     assert suggestion.state == "rejected"
 
 
-def test_a_suggestion_whose_text_no_longer_matches_is_refused(copies, troop_highlights, analyst):
+def test_a_suggestion_whose_text_no_longer_matches_is_refused(copies, troop_highlights, analyst, linked):
     syndicated, _ = copies
-    claim = services.claim_create(created_by=analyst, annotation=troop_highlights[0])
+    claim = linked(troop_highlights[0])
     suggestion = Suggestion.objects.get(claim=claim, article=syndicated)
     Suggestion.objects.filter(pk=suggestion.pk).update(start=suggestion.start + 1, end=suggestion.end + 1)
     with pytest.raises(ValidationError, match="no longer matches"):
         services.suggestion_accept(suggestion=suggestion, user=analyst)
+
+
+def test_proposals_wait_for_the_link_to_be_committed_and_are_made_once(
+    copies, troop_highlights, analyst, django_capture_on_commit_callbacks
+):
+    from claims.tasks import claim_propose_on_copies
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        claim = services.claim_create(created_by=analyst, annotation=troop_highlights[0])
+    assert not Suggestion.objects.exists()
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert Suggestion.objects.filter(claim=claim).count() == 2
+    assert claim_propose_on_copies(claim.pk, troop_highlights[0].pk, analyst.pk) == 0  # idempotent
+    assert Suggestion.objects.filter(claim=claim).count() == 2
