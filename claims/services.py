@@ -136,6 +136,8 @@ def claim_link_annotation(*, claim: Claim, annotation: Annotation, user, propose
 @transaction.atomic
 def claim_unlink(*, link: ClaimAnnotation, user) -> None:
     _require(user, "claims.delete_claimannotation", "You cannot unlink highlights.")
+    if link.linked_by_id != user.pk and not user.has_perm("claims.change_claim"):
+        raise PermissionDenied("Only the person who linked a highlight, or an editor, can unlink it.")
     claim = link.claim
     before = {"annotation": link.annotation_id, "quote": link.annotation.quote}
     event_record(actor=user, verb="claim.highlight_unlinked", obj=link, claim=claim, before=before)

@@ -221,6 +221,7 @@ def _detail_context(request: HttpRequest, claim: Claim, **extra) -> dict:
         "events": selectors.claim_events(claim=claim, limit=EVENTS_ON_CARD),
         "events_limit": EVENTS_ON_CARD,
         "can_unlink": request.user.has_perm("claims.delete_claimannotation"),
+        "can_unlink_any": request.user.has_perm("claims.change_claim"),
         "suggestions": selectors.claim_suggestions(claim=claim),
         "verdict_statuses": [(s, Claim.Status(s).label) for s in VERDICT_STATUSES],
         "editors": _editors() if request.user.has_perm("claims.assign_claim") else [],

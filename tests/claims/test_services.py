@@ -308,3 +308,12 @@ def test_proposals_wait_for_the_link_to_be_committed_and_are_made_once(
     assert Suggestion.objects.filter(claim=claim).count() == 2
     assert claim_propose_on_copies(claim.pk, troop_highlights[0].pk, analyst.pk) == 0  # idempotent
     assert Suggestion.objects.filter(claim=claim).count() == 2
+
+
+def test_only_the_linker_or_an_editor_unlinks_a_highlight(disputed_claim, analyst, editor):
+    colleague = UserFactory(username="colleague", role="Analyst")
+    link = disputed_claim.links.order_by("id").first()
+    with pytest.raises(PermissionDenied):
+        services.claim_unlink(link=link, user=colleague)
+    services.claim_unlink(link=link, user=editor)
+    assert not ClaimAnnotation.objects.filter(pk=link.pk).exists()

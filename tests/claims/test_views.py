@@ -6,7 +6,7 @@ from django.urls import reverse
 from claims import services
 from claims.models import Claim, Comment, Event, Notification, Verdict
 from tests.claims.conftest import highlight
-from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory
+from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory, UserFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -372,3 +372,12 @@ def test_the_queue_pages_without_counting(editor_client, analyst, monkeypatch):
     last = editor_client.get(reverse("claims:queue"), {"page": 3}).content.decode()
     assert "Claim 4" in last and 'rel="next"' not in last and 'rel="prev"' in last
     assert editor_client.get(reverse("claims:queue"), {"page": "nonsense"}).status_code == 200
+
+
+def test_unlink_is_offered_to_the_linker_and_editors_only(client, analyst, editor, disputed_claim):
+    url = reverse("claims:detail", args=[disputed_claim.pk])
+    for person, offered in ((analyst, True), (editor, True), (UserFactory(username="other", role="Analyst"), False)):
+        client.force_login(person)
+        assert ("Unlink</button>" in client.get(url).content.decode()) is offered
+    link = disputed_claim.links.first()
+    assert client.post(reverse("claims:link_delete", args=[link.pk])).status_code == 403
