@@ -159,13 +159,22 @@ def reading_context(*, article: Article, user, params, fresh: bool = False) -> d
         authors = {}
         for annotation in annotations:
             authors.setdefault(annotation.author_id, (annotation.author_id, annotation.author_name))
+        listed = annotations
+
+        def list_html() -> str:
+            return render_to_string("annotations/reading.html#highlight-list-items", {"annotations": listed})
+
         cached = {
             "body": str(highlights.render_body(article.body, annotations)),
-            "list": render_to_string("annotations/reading.html#highlight-list-items", {"annotations": annotations}),
+            # A write's answer usually sends only the new entry, so it renders the whole list only if asked.
+            "list": list_html if fresh else list_html(),
             "count": len(annotations),
             "authors": sorted(authors.values(), key=lambda person: person[1].lower()),
         }
-        cache.set(key, cached, READING_CACHE_SECONDS)
+        if not fresh:
+            cache.set(key, cached, READING_CACHE_SECONDS)
+    # Either the cached output of the autoescaping template, or a callable the template calls when it is used.
+    highlight_list = cached["list"] if callable(cached["list"]) else mark_safe(cached["list"])  # noqa: S308
     authors = {pk: Person(pk, username) for pk, username in cached["authors"]}
     if author_id is not None and author_id not in authors:
         chosen = get_user_model().objects.filter(pk=author_id).values_list("pk", "username").first()
@@ -181,7 +190,7 @@ def reading_context(*, article: Article, user, params, fresh: bool = False) -> d
         "annotations": annotations,
         "highlight_count": cached["count"],
         "article_body_html": mark_safe(cached["body"]),  # noqa: S308 - built by highlights.render_body, all text escaped
-        "highlight_list_html": mark_safe(cached["list"]),  # noqa: S308 - rendered by the autoescaping template
+        "highlight_list_html": highlight_list,
         "toolbar_tags": [tag for tag in tags if tag.is_active],
         "filter_tags": tags,
         "filter_authors": sorted(authors.values(), key=lambda person: person.username.lower()),
