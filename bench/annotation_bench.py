@@ -179,26 +179,38 @@ def setup_data(highlights: int, seed: int):
     return article, user, tags, spans
 
 
-def bench_render(client, article, requests: int) -> list[float]:
+def bench_render(client, article, requests: int) -> tuple[list[float], list[float]]:
+    """Page times with the highlight fragments rebuilt for every request (as after a change) and cached."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from annotations.services import article_highlights_changed
 
     url = article.get_absolute_url()
     for _ in range(20):
         assert client.get(url).status_code == 200
+    article_highlights_changed(article.pk)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
-    times = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
+    cold_queries = len(queries)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
     print(
         f"page: {len(response.content) / 1024:.0f} KiB of HTML, {response.content.count(b'<mark ')} marks, "
-        f"{len(queries)} queries"
+        f"{cold_queries} queries after a change, {len(queries)} when cached"
     )
-    return times
+    cold, warm = [], []
+    for _ in range(requests):
+        article_highlights_changed(article.pk)
+        started = time.perf_counter()
+        response = client.get(url)
+        cold.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+        started = time.perf_counter()
+        response = client.get(url)
+        warm.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return cold, warm
 
 
 def bench_create(client, article, user, tags, spans, count: int, seed: int) -> tuple[list[float], list[float]]:
@@ -328,7 +340,7 @@ def bench_paint(port: int, article, session: str, clicks: int) -> list[float]:
     return times
 
 
-def load_test(port: int, article, session: str, users: int, seconds: float, create_share: float) -> None:
+def load_test(port: int, article, session: str, users: int, seconds: float, create_share: float, think: float) -> None:
     from django.conf import settings
 
     path = article.get_absolute_url()
@@ -351,6 +363,9 @@ def load_test(port: int, article, session: str, users: int, seconds: float, crea
         csrf_cookie = re.search(r"csrftoken=([^;]+)", first.getheader("Set-Cookie") or "")
         cookies = cookie + (f"; csrftoken={csrf_cookie.group(1)}" if csrf_cookie else "")
         while time.monotonic() < stop_at:
+            if think:
+                # A person reads between actions: wait 0.5x to 1.5x the mean think time, as locust's between() does.
+                time.sleep(rng.uniform(0.5 * think, 1.5 * think))
             kind = "create" if rng.random() < create_share else "read"
             try:
                 started = time.perf_counter()
@@ -406,7 +421,8 @@ def load_test(port: int, article, session: str, users: int, seconds: float, crea
         if times:
             print(f"load {kind}: {summary(times)}, p99 {percentile(times, 99):.1f} ms")
     print(
-        f"load: {users} users for {elapsed:.0f} s, {len(results)} requests ({len(results) / elapsed:.0f}/s), "
+        f"load: {users} users, think time {think:g} s, {elapsed:.0f} s, "
+        f"{len(results)} requests ({len(results) / elapsed:.0f}/s), "
         f"{len(errors)} errors {sorted(set(errors))[:5]}"
     )
 
@@ -418,7 +434,10 @@ def main() -> None:
     parser.add_argument("--creates", type=int, default=200)
     parser.add_argument("--clicks", type=int, default=30)
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--seconds", type=float, default=25)
+    parser.add_argument(
+        "--think", type=float, nargs="+", default=[1.0, 0.0], help="mean think time per user; one load run each"
+    )
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
@@ -443,10 +462,12 @@ def main() -> None:
         f"article {article.pk}: {article.word_count} words, {len(article.body)} characters, "
         f"{article.annotations.count()} highlights"
     )
-    print(f"render (test client): {summary(bench_render(client, article, args.requests))}")
+    cold, warm = bench_render(client, article, args.requests)
+    print(f"render (test client), highlights rebuilt every time: {summary(cold)}")
+    print(f"render (test client), highlight fragments cached: {summary(warm)}")
     service, endpoint = bench_create(client, article, user, tags, spans, args.creates, args.seed)
     print(f"create, service only: {summary(service)}")
-    print(f"create, htmx endpoint with body and panel: {summary(endpoint)}")
+    print(f"create, htmx endpoint answering with the marked-up body and the new list entry: {summary(endpoint)}")
 
     port = free_port()
     server = start_gunicorn(env, port, args.workers, args.threads)
@@ -458,8 +479,9 @@ def main() -> None:
         from annotations.models import Annotation
 
         Annotation.objects.filter(article=article, client_request_id__isnull=False).delete()
-        if args.users:
-            load_test(port, article, session, args.users, args.seconds, create_share=0.1)
+        for think in args.think if args.users else []:
+            load_test(port, article, session, args.users, args.seconds, create_share=0.1, think=think)
+            Annotation.objects.filter(article=article, client_request_id__isnull=False).delete()
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
