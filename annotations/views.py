@@ -211,7 +211,11 @@ def annotation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if not request.htmx:
             return HttpResponse(str(error), status=409, content_type="text/plain; charset=utf-8")
         current = _annotation_or_404(pk)
-        return _reading_update(request, current.article, editing=current, message=str(error), status=409)
+        response = _reading_update(request, current.article, editing=current, message=str(error), status=409)
+        # Named targets let the page swap this 409 in: the current version with the message above it.
+        response["HX-Retarget"] = "#article-body"
+        response["HX-Reswap"] = "outerHTML"
+        return response
     if not request.htmx:
         return redirect(annotation.article.get_absolute_url() + f"#ann-{annotation.pk}")
     annotation = selectors.annotation_get(pk=annotation.pk)

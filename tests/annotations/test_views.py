@@ -129,6 +129,7 @@ def test_a_stale_edit_is_answered_409_and_shows_the_current_version(analyst_clie
     )
     assert response.status_code == 409
     assert b"changed by ed since you opened it" in response.content
+    assert response["HX-Retarget"] == "#article-body"
     assert b"editor note" in response.content
     annotation.refresh_from_db()
     assert annotation.note == "editor note"

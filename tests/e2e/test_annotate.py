@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from annotations import services
 from annotations.models import Annotation, Tag
 from tests.e2e.conftest import sign_in
 from tests.factories import ArticleFactory
@@ -234,3 +235,22 @@ def test_a_filter_by_tag_hides_other_marks(page, analyst, tags, article):
     _wait_for_count(page, 1)
     assert page.locator("#article-body mark").all_inner_texts() == ["July"]
     assert page.js_errors == []
+
+
+def test_a_stale_save_shows_who_changed_the_highlight(page, analyst, editor, tags, article, output_dir):
+    sign_in(page, analyst.username)
+    page.goto(article.get_absolute_url())
+    _select(page, 2, "July")
+    page.keyboard.press("1")
+    _wait_for_count(page, 1)
+    annotation = Annotation.objects.get()
+    # An editor saves a change while the analyst's form is still open on the old version.
+    services.annotation_update(annotation=annotation, expected_version=1, tags=[], note="Editor's note", user=editor)
+    page.locator("#annotation-editor textarea[name=note]").fill("Analyst's note")
+    page.locator("#annotation-editor").get_by_role("button", name="Save").click()
+    expect(page.locator("#annotation-editor-message")).to_contain_text("changed by ed since you opened it")
+    expect(page.locator("#annotation-editor textarea[name=note]")).to_have_value("Editor's note")
+    page.screenshot(path=output_dir / "conflict.png", full_page=True)
+    annotation.refresh_from_db()
+    assert annotation.note == "Editor's note"
+    assert [error for error in page.js_errors if "409" not in error] == []
