@@ -258,15 +258,16 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (toast && !toast.hideTimer) {
     toast.hideTimer = setTimeout(() => toast.remove(), Number(toast.dataset.autohide || 8000));
   }
+});
+
+// After htmx's settle step, which puts back the server's attributes on elements that keep their id.
+document.addEventListener("htmx:afterSettle", () => {
   // Cached list fragments carry no active state; the open editor says which highlight is active.
   const editor = document.getElementById("annotation-editor");
   const active = editor && !editor.hidden ? editor.dataset.editing : null;
   if (active) setActive(active);
 });
 
-document.addEventListener("annotation:created", (event) => {
-  if (event.detail && event.detail.id) setActive(event.detail.id);
-});
 
 document.addEventListener("mouseup", (event) => {
   if (event.target instanceof Element && event.target.closest("#annotator-toolbar")) return;

@@ -250,6 +250,7 @@ def test_a_stale_save_shows_who_changed_the_highlight(page, analyst, editor, tag
     page.locator("#annotation-editor").get_by_role("button", name="Save").click()
     expect(page.locator("#annotation-editor-message")).to_contain_text("changed by ed since you opened it")
     expect(page.locator("#annotation-editor textarea[name=note]")).to_have_value("Editor's note")
+    expect(page.locator(f"#ann-{annotation.pk}")).to_have_class("highlight-item is-active")
     page.screenshot(path=output_dir / "conflict.png", full_page=True)
     annotation.refresh_from_db()
     assert annotation.note == "Editor's note"
