@@ -22,6 +22,7 @@ urlpatterns = [
     path("suggestions/<int:pk>/reject/", views.suggestion_decide, {"decision": "reject"}, name="suggestion_reject"),
     path("link/", views.annotation_link, name="link"),
     path("annotations/<int:pk>/", views.annotation_claims, name="annotation_claims"),
+    path("articles/<int:article_pk>/panel/", views.article_claims_panel, name="article_panel"),
     path("annotations/<int:pk>/options/", views.annotation_claim_options, name="annotation_claim_options"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/count/", views.notification_count, name="notification_count"),

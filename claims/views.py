@@ -576,3 +576,25 @@ def claims_export(request: HttpRequest) -> HttpResponse:
     stamp = datetime.date.today().isoformat()
     response["Content-Disposition"] = f'attachment; filename="claims-{stamp}.jsonl"'
     return response
+
+
+@require_GET
+@login_required
+@permission_required("claims.view_claim", raise_exception=True)
+def article_claims_panel(request: HttpRequest, article_pk: int) -> HttpResponse:
+    """The reading page's panel: every claim this article's highlights assert, with its verdict badge."""
+    highlights = list(
+        Annotation.objects.alive()
+        .filter(article_id=article_pk, article__isnull=False)
+        .only("pk", "quote", "start")
+        .order_by("start", "pk")
+    )
+    by_annotation = selectors.claims_for_annotations([a.pk for a in highlights])
+    claims: dict[int, dict] = {}
+    for highlight in highlights:
+        for claim in by_annotation.get(highlight.pk, []):
+            entry = claims.setdefault(claim["id"], {**claim, "highlights": []})
+            entry["highlights"].append(highlight)
+    return render(
+        request, "claims/_article_claims_panel.html", {"article_pk": article_pk, "claims": list(claims.values())}
+    )
