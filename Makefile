@@ -29,6 +29,7 @@ demo: venv
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_sample_data
 	$(PY) manage.py create_demo_users
+	$(PY) manage.py load_sample_claims
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

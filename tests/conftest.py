@@ -116,7 +116,7 @@ def celery_worker_process(transactional_db):
     """Start a real worker over Redis; tasks sent during the test are not run eagerly."""
     from config.celery import app
 
-    if connection.vendor != "postgresql" or not app.conf.broker_url:
+    if connection.vendor != "postgresql" or not app.conf.broker_url.startswith("redis://"):
         pytest.skip("needs PostgreSQL and REDIS_URL")
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()

@@ -72,8 +72,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def gunicorn_server(transactional_db, tmp_path):
-    """gunicorn with production settings (DEBUG off, hashed static files) over the test database."""
+def gunicorn_server(django_db_setup, tmp_path):
+    """gunicorn with production settings (DEBUG off, hashed static files) over the test database.
+
+    The pages asked for here read nothing from the database, so no test data is written or flushed
+    while gunicorn's workers hold connections of their own.
+    """
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -94,7 +98,18 @@ def gunicorn_server(transactional_db, tmp_path):
     port = _free_port()
     log = (tmp_path / "gunicorn.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--graceful-timeout",
+            "5",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,
