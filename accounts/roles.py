@@ -23,6 +23,7 @@ _ANALYST = {
     "claims.delete_claimannotation",
     "claims.add_comment",
     "claims.change_suggestion",
+    "dedup.view_articlerelation",
 }
 _EDITOR = _ANALYST | {
     "annotations.add_tag",
@@ -34,6 +35,7 @@ _EDITOR = _ANALYST | {
     "claims.change_claim",
 }
 _ADMIN = _EDITOR | {
+    "dedup.run_detection",
     "articles.add_article",
     "articles.change_article",
     "articles.delete_article",

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dedup import views
 
 app_name = "dedup"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("articles/<int:article_pk>/copies/", views.copies_panel, name="copies_panel"),
+    path("status/", views.status, name="status"),
+    path("status/rerun/", views.rerun, name="rerun"),
+]

@@ -1,0 +1,40 @@
+"""Duplicate detection through a real Celery worker on Redis, including a worker killed mid-batch."""
+
+import pytest
+
+from dedup.models import ArticleFingerprint, ArticleRelation
+from dedup.tasks import articles_link
+from tests.conftest import WorkerProcess, _test_database_url, wait_for
+from tests.dedup.texts import OTHER, WIRE, light_edit, truncated, with_typos
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.worker
+
+
+def test_saved_articles_are_linked_by_a_real_worker(celery_worker_process):
+    original = ArticleFactory(body=WIRE)
+    copy = ArticleFactory(body=light_edit(WIRE))
+    ArticleFactory(body=OTHER)
+    wait_for(lambda: ArticleRelation.objects.filter(kind="near").exists())
+    relation = ArticleRelation.objects.get()
+    assert {relation.a_id, relation.b_id} == {original.pk, copy.pk}
+    assert "dedup.tasks.articles_link" in celery_worker_process.output()
+
+
+def test_a_killed_worker_loses_and_doubles_nothing(celery_worker_process):
+    articles = [ArticleFactory(body=text) for text in (WIRE, light_edit(WIRE), truncated(WIRE), with_typos(WIRE))]
+    ids = [a.pk for a in articles]
+    wait_for(lambda: ArticleFingerprint.objects.count() == 4)
+    wait_for(lambda: "succeeded" in celery_worker_process.output())
+    before = sorted(ArticleRelation.objects.values_list("a_id", "b_id", "kind"))
+    assert len(before) >= 3
+    # Kill the worker while a batch is queued, then let a new worker take the redelivered work.
+    articles_link.delay(ids)
+    celery_worker_process.kill()
+    replacement = WorkerProcess(_test_database_url()).start()
+    try:
+        articles_link.delay(ids)
+        wait_for(lambda: "succeeded" in replacement.output())
+    finally:
+        replacement.stop()
+    assert sorted(ArticleRelation.objects.values_list("a_id", "b_id", "kind")) == before
