@@ -9,10 +9,11 @@ probability 0.29; every candidate is then verified on the exact shingle sets.
 
 import hashlib
 import re
+import zlib
 
 import numpy as np
 
-VERSION = 1
+VERSION = 2
 SHINGLE_SIZE = 4
 BANDS = 42
 ROWS = 3
@@ -23,6 +24,7 @@ _rng = np.random.RandomState(20261124)
 _A = _rng.randint(1, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
 _B = _rng.randint(0, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
 _WORD = re.compile(r"\w+", re.UNICODE)
+_RUN_BASE = np.uint64(1_000_003)
 
 
 def words(text: str) -> list[str]:
@@ -30,15 +32,21 @@ def words(text: str) -> list[str]:
 
 
 def shingles(text: str) -> set[int]:
-    """32-bit hashes of the text's overlapping runs of SHINGLE_SIZE words."""
+    """32-bit hashes of the text's overlapping runs of SHINGLE_SIZE words.
+
+    Each word is hashed once (CRC-32, stable across processes); a run's hash is a polynomial of its
+    words' hashes, computed for all runs at once with numpy.
+    """
     tokens = words(text)
     if len(tokens) < SHINGLE_SIZE:
         return set()
-    result = set()
-    for i in range(len(tokens) - SHINGLE_SIZE + 1):
-        run = " ".join(tokens[i : i + SHINGLE_SIZE]).encode()
-        result.add(int.from_bytes(hashlib.blake2b(run, digest_size=4).digest(), "little"))
-    return result
+    hashes = np.fromiter((zlib.crc32(token.encode()) for token in tokens), dtype=np.uint64, count=len(tokens))
+    count = len(tokens) - SHINGLE_SIZE + 1
+    combined = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset in range(SHINGLE_SIZE):
+            combined = combined * _RUN_BASE + hashes[offset : offset + count]
+    return set(((combined ^ (combined >> np.uint64(32))) & _MASK).tolist())
 
 
 def signature(shingle_set: set[int]) -> np.ndarray:
