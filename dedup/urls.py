@@ -6,6 +6,7 @@ app_name = "dedup"
 
 urlpatterns = [
     path("articles/<int:article_pk>/copies/", views.copies_panel, name="copies_panel"),
+    path("compare/<int:left_pk>/<int:right_pk>/", views.compare_articles, name="compare"),
     path("status/", views.status, name="status"),
     path("status/rerun/", views.rerun, name="rerun"),
 ]

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
-from dedup import selectors, tasks
+from dedup import compare, selectors, tasks
 
 
 @require_GET
@@ -38,3 +38,24 @@ def rerun(request: HttpRequest) -> HttpResponse:
     tasks.queue_articles(ids)
     messages.success(request, f"Detection queued for {len(ids):,} articles.")
     return redirect("dedup:status")
+
+
+@require_GET
+@login_required
+@permission_required("dedup.view_articlerelation", raise_exception=True)
+def compare_articles(request: HttpRequest, left_pk: int, right_pk: int) -> HttpResponse:
+    """Two articles side by side, aligned by sentence, with changed words and figures marked."""
+    found = {a.pk: a for a in Article.objects.select_related("source").filter(pk__in=[left_pk, right_pk])}
+    if left_pk not in found or right_pk not in found:
+        raise Http404("No article with that id.")
+    left, right = found[left_pk], found[right_pk]
+    rows = compare.compare(left.body, right.body)
+    changed_figures = [pair for row in rows for pair in row.figures]
+    context = {
+        "left": left,
+        "right": right,
+        "rows": rows,
+        "changed_figures": changed_figures,
+        "changed_rows": sum(row.kind != "equal" for row in rows),
+    }
+    return render(request, "dedup/compare.html", context)

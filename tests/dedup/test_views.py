@@ -94,3 +94,57 @@ def test_the_rerun_refuses_get_and_analysts(client, analyst, admin_user):
     assert client.get(reverse("dedup:rerun")).status_code == 405
     client.force_login(analyst)
     assert client.post(reverse("dedup:rerun")).status_code == 403
+
+
+def test_the_compare_view_aligns_sentences_and_calls_out_changed_figures(analyst_client, wire_and_copy):
+    wire, copy = wire_and_copy
+    content = analyst_client.get(reverse("dedup:compare", args=[wire.pk, copy.pk])).content.decode()
+    assert '<span class="figure-before">340</span>' in content
+    assert '<span class="figure-after">350</span>' in content
+    assert "<del>warned</del>" in content
+    assert "<ins>cautioned</ins>" in content
+    assert "&lt;script&gt;" in content
+
+
+def test_the_compare_view_of_a_missing_article_is_a_404(analyst_client, wire_and_copy):
+    assert analyst_client.get(reverse("dedup:compare", args=[wire_and_copy[0].pk, 999999])).status_code == 404
+
+
+def test_the_panel_links_each_copy_to_the_compare_view(analyst_client, wire_and_copy):
+    wire, copy = wire_and_copy
+    content = analyst_client.get(reverse("dedup:copies_panel", args=[wire.pk])).content.decode()
+    assert reverse("dedup:compare", args=[wire.pk, copy.pk]) in content
+
+
+def test_export_articles_writes_one_json_object_per_article_with_its_copies(tmp_path, wire_and_copy):
+    import json
+
+    from django.core.management import call_command
+
+    wire, copy = wire_and_copy
+    other = ArticleFactory(external_id="", url="https://elsewhere.example/1")
+    target = tmp_path / "articles.jsonl"
+    call_command("export_articles", "--format", "jsonl", "--output", str(target))
+    records = {record["id"]: record for record in map(json.loads, target.read_text().splitlines())}
+    assert set(records) == {wire.pk, copy.pk, other.pk}
+    assert records[copy.pk]["duplicate_of"] == wire.external_id
+    assert records[wire.pk]["duplicate_of"] is None
+    assert records[copy.pk]["relations"] == [
+        {
+            "external_id": wire.external_id,
+            "url": wire.url,
+            "kind": "near",
+            "score": records[copy.pk]["relations"][0]["score"],
+        }
+    ]
+    assert records[other.pk] == {
+        "id": other.pk,
+        "external_id": None,
+        "url": "https://elsewhere.example/1",
+        "title": other.title,
+        "source": other.source.name,
+        "published_at": other.published_at.isoformat(),
+        "story": None,
+        "duplicate_of": None,
+        "relations": [],
+    }
