@@ -1,6 +1,7 @@
 """Outlets and the articles they publish. Article text is immutable once stored."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -100,3 +101,18 @@ class Article(models.Model):
     @property
     def paragraphs(self) -> list[text.Paragraph]:
         return text.paragraphs(self.body)
+
+
+class ArticleSearch(models.Model):
+    """The stored full-text vector of an article, kept outside the article row so bulk imports skip it.
+
+    Filled synchronously for single saves and by a background task after bulk imports; on SQLite the
+    table stays empty and search falls back to substring matching.
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="search")
+    vector = SearchVectorField(null=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"search vector of article {self.article_id}"

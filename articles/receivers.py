@@ -1,5 +1,6 @@
-"""Keep outlet counts current when articles are added."""
+"""Keep outlet counts and search vectors current when articles are added."""
 
+from django.db import connection
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -13,6 +14,29 @@ def recount_on_single_save(sender, instance: Article, created: bool, raw: bool =
         from articles.tasks import source_recount
 
         source_recount.delay_on_commit(instance.source_id)
+
+
+@receiver(post_save, sender=Article)
+def index_on_single_save(sender, instance: Article, created: bool, raw: bool = False, **kwargs) -> None:
+    # In the same transaction, so search finds a new article at once; bulk imports go through the task.
+    if created and not raw and connection.vendor == "postgresql":
+        from articles.services import articles_index_search
+
+        articles_index_search(article_ids=[instance.pk])
+
+
+INDEX_CHUNK = 2000
+
+
+@receiver(articles_added)
+def index_after_bulk_add(sender, article_ids: list[int], **kwargs) -> None:
+    if connection.vendor != "postgresql":
+        return
+    from articles.tasks import articles_index_search
+
+    ids = list(article_ids)
+    for start in range(0, len(ids), INDEX_CHUNK):
+        articles_index_search.delay_on_commit(ids[start : start + INDEX_CHUNK])
 
 
 @receiver(articles_added)

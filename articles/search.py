@@ -1,18 +1,14 @@
-"""Article search: PostgreSQL full-text search with a GIN index, a substring fallback on SQLite.
+"""Article search: PostgreSQL full-text search on stored vectors (GIN-indexed), a substring fallback on SQLite.
 
-The tsvector expression here must match the index created in migration 0002 exactly, or
-PostgreSQL will not use the index.
+Vectors live in articles_articlesearch (ArticleSearch), written by articles.services.articles_index_search:
+at once for articles saved one by one, by a background task after bulk imports.
 """
 
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Q
 
 SEARCH_CONFIG = "english"
-VECTOR_SQL = (
-    "to_tsvector('english'::regconfig, "
-    "coalesce(articles_article.title, '') || ' ' || coalesce(articles_article.body, ''))"
-)
 
 
 def search_articles(queryset, query: str):
@@ -20,11 +16,10 @@ def search_articles(queryset, query: str):
     if not query:
         return queryset
     if connection.vendor == "postgresql":
-        tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
+        tsquery = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
         return (
-            queryset.alias(matches=RawSQL(f"{VECTOR_SQL} @@ {tsquery}", [query], output_field=BooleanField()))  # noqa: S611 (query is a bound parameter)
-            .filter(matches=True)
-            .annotate(rank=RawSQL(f"ts_rank({VECTOR_SQL}, {tsquery})", [query], output_field=FloatField()))  # noqa: S611 (query is a bound parameter)
+            queryset.filter(search__vector=tsquery)
+            .annotate(rank=SearchRank(F("search__vector"), tsquery))
             .order_by("-rank", "-published_at", "-id")
         )
     condition = Q()

@@ -66,3 +66,44 @@ def article_create(
     article.full_clean(exclude=["source", "created_by"])
     article.save()
     return article
+
+
+# Must match articles.search: the stored vector is what queries match and rank on.
+_INDEX_SQL = (
+    "INSERT INTO articles_articlesearch (article_id, vector, indexed_at) "
+    "SELECT a.id, {vector}, now() FROM articles_article a WHERE {where} "
+    "ON CONFLICT (article_id) DO UPDATE SET vector = EXCLUDED.vector, indexed_at = EXCLUDED.indexed_at"
+)
+SEARCH_VECTOR_SQL = "to_tsvector('english'::regconfig, coalesce(a.title, '') || ' ' || coalesce(a.body, ''))"
+
+
+def articles_index_search(*, article_ids: list[int]) -> int:
+    """Store search vectors for these articles; idempotent. Returns rows written (0 off PostgreSQL)."""
+    from django.db import connection
+
+    ids = sorted({int(i) for i in article_ids})
+    if not ids or connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_INDEX_SQL.format(vector=SEARCH_VECTOR_SQL, where="a.id = ANY(%s)"), [ids])
+        return cursor.rowcount
+
+
+def articles_index_search_all(*, missing_only: bool = False, chunk_size: int = 5000) -> int:
+    """(Re)build search vectors for every article, or only those without one, in id-ordered chunks."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0
+    queryset = Article.objects.order_by("pk")
+    if missing_only:
+        queryset = queryset.filter(search__isnull=True)
+    total = 0
+    last_id = 0
+    while True:
+        ids = list(queryset.filter(pk__gt=last_id).values_list("pk", flat=True)[:chunk_size])
+        if not ids:
+            return total
+        with transaction.atomic():
+            total += articles_index_search(article_ids=ids)
+        last_id = ids[-1]

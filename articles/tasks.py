@@ -14,3 +14,8 @@ def source_recount(source_id: int) -> int | None:
 @shared_task(acks_late=True)
 def sources_recount_all() -> int:
     return services.sources_recount_all()
+
+
+@shared_task(acks_late=True)
+def articles_index_search(article_ids: list[int]) -> int:
+    return services.articles_index_search(article_ids=article_ids)
