@@ -20,6 +20,9 @@ def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(BACKFILL_SQL)
+    # The foreign-key checks of the backfilled rows are deferred triggers; CREATE INDEX refuses to run
+    # while they are pending in the same transaction.
+    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     # Built after the backfill: one index build is cheaper than maintaining it row by row.
     schema_editor.execute(
         "CREATE INDEX IF NOT EXISTS article_search_vector_idx ON articles_articlesearch USING gin (vector)"
