@@ -66,3 +66,46 @@ class ArticleRelation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.a_id} {self.kind} {self.b_id} ({self.score:.2f})"
+
+
+class Story(models.Model):
+    """Articles about one event: a cluster with a canonical article, the earliest published member.
+
+    An article belongs to at most one story. Membership is decided against the story's canonical
+    article and its members together (see dedup.stories), never through a chain of single links.
+    """
+
+    canonical = models.ForeignKey(Article, on_delete=models.SET_NULL, null=True, related_name="+")
+    title = models.CharField(max_length=500)
+    article_count = models.PositiveIntegerField(default=0)
+    outlet_count = models.PositiveIntegerField(default=0)
+    first_published_at = models.DateTimeField(null=True, blank=True)
+    last_published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "stories"
+        indexes = [
+            models.Index(fields=["-article_count", "-last_published_at"], name="story_size_recency_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.article_count} articles)"
+
+
+class StoryMembership(models.Model):
+    """An article's place in a story, with how it got there."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="memberships")
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="story_membership")
+    # The strongest relation that put the article in: exact, near, rewrite or story.
+    kind = models.CharField(max_length=8, choices=ArticleRelation.Kind.choices)
+    score = models.FloatField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["story", "kind"], name="storymember_story_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"article {self.article_id} in story {self.story_id}"
