@@ -24,6 +24,8 @@ _ANALYST = {
     "claims.add_comment",
     "claims.change_suggestion",
     "dedup.view_articlerelation",
+    "dedup.view_story",
+    "dedup.view_storymembership",
 }
 _EDITOR = _ANALYST | {
     "annotations.add_tag",

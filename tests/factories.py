@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 
 from annotations.models import Annotation, Tag
 from articles.models import Article, Source
+from dedup.models import ArticleRelation, Story, StoryMembership
 
 PARAGRAPHS = [
     "The harbour authority said on Tuesday that 11,000 residents had been moved away from the river.",
@@ -79,3 +80,66 @@ class AnnotationFactory(factory.django.DjangoModelFactory):
     start = 0
     end = factory.LazyAttribute(lambda a: a.start + len(a.article.body.split()[0]))
     quote = factory.LazyAttribute(lambda a: a.article.body[a.start : a.end])
+
+
+class ArticleRelationFactory(factory.django.DjangoModelFactory):
+    """An edge between two articles; pass them in any order, they are stored with a.id < b.id."""
+
+    class Meta:
+        model = ArticleRelation
+
+    a = factory.SubFactory(ArticleFactory)
+    b = factory.SubFactory(ArticleFactory)
+    kind = ArticleRelation.Kind.NEAR
+    score = 0.9
+    method = "test"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        if kwargs["a"].pk > kwargs["b"].pk:
+            kwargs["a"], kwargs["b"] = kwargs["b"], kwargs["a"]
+        return super()._create(model_class, *args, **kwargs)
+
+
+class StoryFactory(factory.django.DjangoModelFactory):
+    """A story whose canonical article is also its first member; counts and dates follow the members added."""
+
+    class Meta:
+        model = Story
+        skip_postgeneration_save = True
+
+    canonical = factory.SubFactory(ArticleFactory)
+    title = factory.LazyAttribute(lambda story: story.canonical.title if story.canonical else "A story")
+    article_count = 1
+    outlet_count = 1
+    first_published_at = factory.LazyAttribute(lambda story: story.canonical.published_at if story.canonical else None)
+    last_published_at = factory.SelfAttribute("first_published_at")
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        """StoryFactory(members=[(article, kind, score), ...]) adds them and recounts the story."""
+        if not create:
+            return
+        if self.canonical is not None:
+            StoryMembership.objects.get_or_create(
+                article=self.canonical, defaults={"story": self, "kind": ArticleRelation.Kind.EXACT, "score": 1.0}
+            )
+        for article, kind, score in extracted or ():
+            StoryMembership.objects.create(story=self, article=article, kind=kind, score=score)
+        articles = Article.objects.filter(story_membership__story=self).select_related("source")
+        dates = [article.published_at for article in articles if article.published_at]
+        self.article_count = len(articles)
+        self.outlet_count = len({article.source_id for article in articles})
+        self.first_published_at = min(dates, default=None)
+        self.last_published_at = max(dates, default=None)
+        self.save()
+
+
+class StoryMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StoryMembership
+
+    story = factory.SubFactory(StoryFactory)
+    article = factory.SubFactory(ArticleFactory)
+    kind = ArticleRelation.Kind.NEAR
+    score = 0.9
