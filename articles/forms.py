@@ -3,6 +3,7 @@
 from django import forms
 
 from articles.models import Source
+from dedup.selectors import RELATION_FILTERS
 
 
 class ArticleFilterForm(forms.Form):
@@ -16,6 +17,8 @@ class ArticleFilterForm(forms.Form):
     )
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    relation = forms.ChoiceField(required=False, choices=[("", "All articles"), *RELATION_FILTERS], label="Relations")
+    hide_duplicates = forms.BooleanField(required=False, label="Hide duplicates")
 
     def clean(self):
         cleaned = super().clean()

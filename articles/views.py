@@ -24,6 +24,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
         source=filters.get("source"),
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
+        relation=filters.get("relation") or "",
+        hide_duplicates=bool(filters.get("hide_duplicates")),
     )
     page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     query_without_page = request.GET.copy()
@@ -33,6 +35,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query_without_page": query_without_page.urlencode(),
         "searching": bool(filters.get("q")),
+        "hiding_duplicates": bool(filters.get("hide_duplicates")),
     }
     template = "articles/list.html"
     if request.htmx and request.htmx.target == "article-results":
