@@ -25,6 +25,7 @@ from claims.models import (
     Suggestion,
     Verdict,
 )
+from dedup import selectors as dedup_selectors
 
 SENTENCE_END = re.compile('(?<=[.!?\u2026])["\u201d\u2019)\\]]*\\s+|\n+')
 
@@ -34,10 +35,14 @@ def review_queue(
     statuses: list[str] | None = None,
     tag_id: int | None = None,
     source_id: int | None = None,
+    story_id: int | None = None,
     assignee=None,
     unassigned: bool = False,
 ) -> QuerySet[Claim]:
-    """Claims waiting for an editor: most widely carried first, then oldest."""
+    """Claims waiting for an editor: most widely carried first, then oldest.
+
+    `story_id` keeps the claims asserted by a live highlight in one of the story's articles.
+    """
     claims = Claim.objects.select_related("assignee").only(
         "statement", "status", "auto_disputed", "article_count", "outlet_count", "created_at", "assignee__username"
     )
@@ -51,6 +56,13 @@ def review_queue(
         claims = claims.filter(pk__in=ClaimAnnotation.objects.filter(annotation_id__in=tagged).values("claim_id"))
     if source_id:
         claims = claims.filter(pk__in=ClaimOutlet.objects.filter(source_id=source_id).values("claim_id"))
+    if story_id:
+        article_ids = dedup_selectors.story_article_ids(story_id=story_id)
+        in_story = ClaimAnnotation.objects.filter(
+            annotation__article_id__in=article_ids,
+            annotation__deleted_at__isnull=True,
+        )
+        claims = claims.filter(pk__in=in_story.values("claim_id"))
     if unassigned:
         claims = claims.filter(assignee__isnull=True)
     elif assignee is not None:

@@ -22,6 +22,7 @@ from annotations.models import Annotation, Tag
 from articles.models import Source
 from claims import interop, selectors, services
 from claims.models import VERDICT_STATUSES, Claim, ClaimAnnotation, Comment, Suggestion
+from dedup import selectors as dedup_selectors
 
 User = get_user_model()
 QUEUE_PAGE_SIZE = 50
@@ -73,6 +74,7 @@ def _queue_filters(params) -> dict:
         "statuses": statuses,
         "tag_id": _int_or_none(params.get("tag")),
         "source_id": _int_or_none(params.get("outlet")),
+        "story_id": _int_or_none(params.get("story")),
         "assignee": assignee,
     }
 
@@ -104,6 +106,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         statuses=filters["statuses"],
         tag_id=filters["tag_id"],
         source_id=filters["source_id"],
+        story_id=filters["story_id"],
         assignee=request.user if filters["assignee"] == "me" else (User(pk=assignee_id) if assignee_id else None),
         unassigned=filters["assignee"] == "none",
     )
@@ -137,6 +140,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "statuses": [(s.value, s.label) for s in Claim.Status if s in Claim.NEEDS_REVIEW],
         "tags": Tag.objects.only("name").order_by("name"),
         "outlets": Source.objects.only("name").order_by("name"),
+        "stories": dedup_selectors.story_choices(selected_id=filters["story_id"]),
         "editors": _editors(),
         "query_without_page": query.urlencode(),
         "bulk_actions": [
