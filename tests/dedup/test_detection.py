@@ -1,7 +1,13 @@
 """Exact and near-duplicate detection on written texts: copies are found, different stories are not."""
 
+import threading
+
+import factory
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.db.models import F
+from django.db.models.signals import post_save
 
 from dedup import minhash, services
 from dedup.models import ArticleFingerprint, ArticleRelation, LshBand
@@ -108,4 +114,55 @@ def test_the_command_finds_duplicates_for_all_articles_and_is_idempotent(capsys)
     call_command("find_duplicates", "--all")
     call_command("find_duplicates", "--all")
     assert "fingerprinted 3, exact pairs 0, near pairs 1" in capsys.readouterr().out
+    assert ArticleRelation.objects.count() == 1
+
+
+def test_the_command_recomputes_fingerprints_and_band_keys_of_an_older_version():
+    original = ArticleFactory(body=WIRE)
+    copy = ArticleFactory(body=light_edit(WIRE))
+    services.articles_link(article_ids=[original.pk, copy.pk])
+    current = sorted(LshBand.objects.values_list("article_id", "band", "key"))
+    # As a database written by an older version would hold them: other keys, no relations yet.
+    ArticleFingerprint.objects.update(version=minhash.VERSION - 1)
+    LshBand.objects.update(key=F("key") + 1)
+    ArticleRelation.objects.all().delete()
+    call_command("find_duplicates", "--all")
+    assert set(ArticleFingerprint.objects.values_list("version", flat=True)) == {minhash.VERSION}
+    assert sorted(LshBand.objects.values_list("article_id", "band", "key")) == current
+    assert _relation(original, copy).kind == "near"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_linking_two_copies_at_the_same_time_find_the_pair(monkeypatch):
+    """Each commits its band keys before looking up, so the later lookup always sees the other's keys."""
+    with factory.django.mute_signals(post_save):
+        original = ArticleFactory(body=WIRE)
+        copy = ArticleFactory(body=with_typos(WIRE))
+    both_stored = threading.Barrier(2, timeout=20)
+    look_up = services._candidate_pairs
+
+    def look_up_when_both_have_stored(keys_by_article):
+        both_stored.wait()
+        return look_up(keys_by_article)
+
+    monkeypatch.setattr(services, "_candidate_pairs", look_up_when_both_have_stored)
+    errors = []
+
+    def link(article_id):
+        try:
+            services.articles_link(article_ids=[article_id])
+        except Exception as error:  # reported by the test below
+            errors.append(error)
+            both_stored.abort()
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=link, args=(pk,)) for pk in (original.pk, copy.pk)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert not errors
+    relation = _relation(original, copy)
+    assert relation is not None and relation.kind == "near"
     assert ArticleRelation.objects.count() == 1
