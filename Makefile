@@ -59,7 +59,7 @@ check: dev-venv
 
 ## A Celery worker against REDIS_URL (for the production-like topology on one machine).
 worker: venv
-	$(VENV)/bin/celery -A config worker --loglevel=INFO
+	$(VENV)/bin/celery -A config worker --loglevel=INFO -Q default,semantic
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-results

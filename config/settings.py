@@ -189,11 +189,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# The rewrite and story tier is slower: its own queue keeps exact and near results from waiting on it.
+CELERY_TASK_ROUTES = {"dedup.tasks.articles_relate": {"queue": "semantic"}}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
+
+# Rewrites and stories are looked for among articles that appeared this many days apart or less.
+DEDUP_STORY_WINDOW_DAYS = int(os.environ.get("DEDUP_STORY_WINDOW_DAYS", "4"))
+# "auto" uses the embedding model when requirements-semantic.txt is installed; "off" never does.
+DEDUP_EMBEDDINGS = os.environ.get("DEDUP_EMBEDDINGS", "auto")
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

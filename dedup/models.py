@@ -109,3 +109,56 @@ class StoryMembership(models.Model):
 
     def __str__(self) -> str:
         return f"article {self.article_id} in story {self.story_id}"
+
+
+class ArticleProfile(models.Model):
+    """The weighted-term profile of an article for the rewrite and story tier (dedup.semantic)."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="profile")
+    data = models.BinaryField()
+    version = models.PositiveSmallIntegerField()
+    # When the article appeared: its publication date, else when it was stored. Bounds the candidates.
+    appeared_at = models.DateTimeField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"profile of article {self.article_id}"
+
+
+class ArticleKeyTerm(models.Model):
+    """One of an article's most distinctive terms: articles sharing several are story candidates."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    term = models.IntegerField()
+    appeared_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "term"], name="keyterm_once_per_article")]
+        indexes = [models.Index(fields=["term", "appeared_at"], name="keyterm_term_time_idx")]
+
+    def __str__(self) -> str:
+        return f"article {self.article_id} term {self.term}"
+
+
+class TermStat(models.Model):
+    """How many profiled articles contain a term; the row with term -1 counts the articles."""
+
+    DOCUMENTS = -1
+
+    term = models.IntegerField(primary_key=True)
+    df = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"term {self.term} in {self.df} articles"
+
+
+class ArticleEmbedding(models.Model):
+    """A sentence-embedding vector of the article (float32), when the optional model is installed."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="embedding")
+    model = models.CharField(max_length=80)
+    vector = models.BinaryField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"embedding of article {self.article_id} ({self.model})"

@@ -7,7 +7,15 @@ from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, 
 from django.db.models.functions import Coalesce
 
 from articles.models import Article
-from dedup.models import ArticleFingerprint, ArticleRelation, Story, StoryMembership
+from dedup import embeddings
+from dedup.models import (
+    ArticleEmbedding,
+    ArticleFingerprint,
+    ArticleProfile,
+    ArticleRelation,
+    Story,
+    StoryMembership,
+)
 
 # Strongest first, when two articles are related in more than one way.
 KIND_ORDER = {"exact": 0, "near": 1, "rewrite": 2, "story": 3}
@@ -42,6 +50,10 @@ def detection_status() -> dict:
     return {
         "articles": Article.objects.count(),
         "fingerprinted": ArticleFingerprint.objects.count(),
+        "profiled": ArticleProfile.objects.count(),
+        "embedded": ArticleEmbedding.objects.count(),
+        "embedding_device": embeddings.device() if embeddings.enabled() else None,
+        "stories": Story.objects.count(),
         "relations": {kind: by_kind.get(kind, 0) for kind, _ in ArticleRelation.Kind.choices},
     }
 

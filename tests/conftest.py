@@ -57,7 +57,7 @@ def admin_client_role(client, admin_user):
 class WorkerProcess:
     """A real `celery worker` subprocess consuming from the test Redis, writing to the test database."""
 
-    def __init__(self, database_url: str, queues: str = "default"):
+    def __init__(self, database_url: str, queues: str = "default,semantic"):
         self.database_url = database_url
         self.queues = queues
         self.process: subprocess.Popen | None = None

@@ -38,3 +38,20 @@ def test_a_killed_worker_loses_and_doubles_nothing(celery_worker_process):
     finally:
         replacement.stop()
     assert sorted(ArticleRelation.objects.values_list("a_id", "b_id", "kind")) == before
+
+
+def test_rewrites_and_stories_are_found_on_the_semantic_queue(celery_worker_process):
+    from dedup.models import ArticleProfile, StoryMembership
+    from tests.dedup.texts import BACKGROUND, REWRITE, SAME_EVENT
+
+    for text in BACKGROUND:
+        ArticleFactory(title=text.split(".")[0], body=text)
+    wire = ArticleFactory(title="Quillon Canal to cap barge traffic as drought drains reservoirs", body=WIRE)
+    rewrite = ArticleFactory(title="Drought forces canal to ration barge crossings", body=REWRITE)
+    farmers = ArticleFactory(title="Farmers fear for harvest as canal rations water", body=SAME_EVENT)
+    wait_for(lambda: StoryMembership.objects.filter(article=farmers).exists(), timeout=60)
+    assert ArticleProfile.objects.count() == len(BACKGROUND) + 3
+    story = StoryMembership.objects.get(article=wire).story
+    assert set(story.memberships.values_list("article_id", flat=True)) == {wire.pk, rewrite.pk, farmers.pk}
+    assert story.canonical_id == wire.pk
+    assert "dedup.tasks.articles_relate" in celery_worker_process.output()

