@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from dedup import services
-from dedup.models import ArticleRelation
+from dedup.models import ArticleRelation, StoryMembership
 from tests.dedup.texts import WIRE, light_edit
 from tests.factories import ArticleFactory, SourceFactory
 
@@ -123,10 +123,15 @@ def test_export_articles_writes_one_json_object_per_article_with_its_copies(tmp_
 
     wire, copy = wire_and_copy
     other = ArticleFactory(external_id="", url="https://elsewhere.example/1")
+    from dedup import stories
+
+    stories.assign(article_ids=[wire.pk, copy.pk])
     target = tmp_path / "articles.jsonl"
     call_command("export_articles", "--format", "jsonl", "--output", str(target))
     records = {record["id"]: record for record in map(json.loads, target.read_text().splitlines())}
     assert set(records) == {wire.pk, copy.pk, other.pk}
+    story = StoryMembership.objects.get(article=wire).story_id
+    assert records[wire.pk]["story"] == records[copy.pk]["story"] == story
     assert records[copy.pk]["duplicate_of"] == wire.external_id
     assert records[wire.pk]["duplicate_of"] is None
     assert records[copy.pk]["relations"] == [

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         count = 0
         try:
             rows = Article.objects.order_by("id").values(
-                "id", "external_id", "url", "title", "source__name", "published_at"
+                "id", "external_id", "url", "title", "source__name", "published_at", "story_membership__story_id"
             )
             for row in rows.iterator(chunk_size=2000):
                 edges = adjacency.get(row["id"], [])
@@ -45,7 +45,7 @@ class Command(BaseCommand):
                     "title": row["title"],
                     "source": row["source__name"],
                     "published_at": row["published_at"].isoformat() if row["published_at"] else None,
-                    "story": None,
+                    "story": row["story_membership__story_id"],
                     "duplicate_of": self._duplicate_of(row, edges, facts),
                     "relations": [
                         {
