@@ -65,12 +65,19 @@ _ODD_CHARACTER = re.compile(
     "[\r\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
     "\ud800-\udfff\ufffe\uffff]"
 )
-_ODD_SEQUENCES = ("  ", " \n", "\n ", "\n\n\n")
 
 TITLE_MAX = 1000
 AUTHOR_MAX = 500
 EXTERNAL_ID_MAX = 500
 URL_MAX = 2000
+
+
+def _odd_spacing(body: str) -> bool:
+    """Whether text holds two spaces, a space at either end of a line or two blank lines in a row. Line by
+    line, because searching the whole text for " \n" and "\n " is slow where spaces are everywhere."""
+    if "  " in body or "\n\n\n" in body:
+        return True
+    return any(line[:1] == " " or line[-1:] == " " for line in body.split("\n"))
 
 
 def normalise_body(body: str) -> str:
@@ -79,21 +86,26 @@ def normalise_body(body: str) -> str:
         return text.normalise_text(body)
     if body.isascii():
         # Only newlines may be unprintable in normal ASCII text; C-speed string methods check it all.
-        normal = body.replace("\n", "").isprintable() and not any(odd in body for odd in _ODD_SEQUENCES)
+        normal = body.replace("\n", "").isprintable() and not _odd_spacing(body)
     else:
         normal = (
-            not any(odd in body for odd in _ODD_SEQUENCES)
-            and _ODD_CHARACTER.search(body) is None
-            and unicodedata.is_normalized("NFC", body)
+            not _odd_spacing(body) and _ODD_CHARACTER.search(body) is None and unicodedata.is_normalized("NFC", body)
         )
     return body if normal else text.normalise_text(body)
+
+
+def normalise_line(value: str) -> str:
+    """articles.text.normalise_line; printable ASCII (most titles, names, outlets) only has spaces to tidy."""
+    if value.isascii() and value.isprintable():
+        return " ".join(value.split())
+    return text.normalise_line(value)
 
 
 def digest_and_count(body: str) -> tuple[str, int]:
     """articles.text.content_hash and word_count of a normalised (hence NFC) body, splitting it once."""
     if body and body.isascii():
         # Normal ASCII text has words separated by one space, or by one or two newlines.
-        canonical = body.replace("\n\n", "\n").replace("\n", " ")
+        canonical = " ".join(filter(None, body.split("\n")))
         return hashlib.sha256(canonical.encode("ascii")).hexdigest(), canonical.count(" ") + 1
     words = body.split()
     return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest(), len(words)
@@ -278,9 +290,9 @@ def record_to_row(record: dict, *, default_source: str) -> ArticleRow:
         missing = "body" not in known
         raise Rejected("no body field" if missing else "the body is empty after normalisation", "body")
 
-    title = text.normalise_line(as_text(known.get("title")))
+    title = normalise_line(as_text(known.get("title")))
     if not title:
-        title = text.normalise_line(body.split("\n", 1)[0])[:200]
+        title = normalise_line(body.split("\n", 1)[0])[:200]
         warnings.append("no title; the first line of the body is used")
     title = _cut(title, TITLE_MAX, "title", warnings)
 
@@ -295,8 +307,8 @@ def record_to_row(record: dict, *, default_source: str) -> ArticleRow:
     external_id = unicodedata.normalize("NFC", _UNSAFE_CHARS.sub("", as_text(known.get("external_id")).strip()))
     if len(external_id) > EXTERNAL_ID_MAX:
         raise Rejected(f"the external id is over {EXTERNAL_ID_MAX} characters", "external_id")
-    source_name = text.normalise_line(as_text(known.get("source"))) or default_source or "Unknown outlet"
-    author = _cut(text.normalise_line(as_text(known.get("author"))), AUTHOR_MAX, "author", warnings)
+    source_name = normalise_line(as_text(known.get("source"))) or default_source or "Unknown outlet"
+    author = _cut(normalise_line(as_text(known.get("author"))), AUTHOR_MAX, "author", warnings)
     language = _UNSAFE_CHARS.sub("", as_text(known.get("language"))).strip().lower().replace("_", "-")[:16]
 
     digest, words = digest_and_count(body)

@@ -7,7 +7,16 @@ import pytest
 
 from articles.models import Article
 from articles.text import content_hash, normalise_text, word_count
-from imports.normalise import Rejected, digest_and_count, html_to_text, normalise_body, parse_date, record_to_row
+from articles.text import normalise_line as text_normalise_line
+from imports.normalise import (
+    Rejected,
+    digest_and_count,
+    html_to_text,
+    normalise_body,
+    normalise_line,
+    parse_date,
+    record_to_row,
+)
 from tests.imports.helpers import jsonl, reasons, run_import, write
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +159,7 @@ def test_the_fast_normalisation_path_agrees_with_articles_text_on_random_text():
         pool = ascii_pool if number % 2 else unicode_pool
         sample = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
         assert normalise_body(sample) == normalise_text(sample), repr(sample)
+        assert normalise_line(sample) == text_normalise_line(sample), repr(sample)
         normal = normalise_text(sample)
         assert normalise_body(normal) == normal
         assert digest_and_count(normal) == (content_hash(normal), word_count(normal)), repr(normal)
