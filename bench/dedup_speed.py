@@ -1,15 +1,20 @@
-"""Duplicate-detection throughput: fingerprint + LSH store + candidate lookup + verification, per process.
+"""Duplicate-detection throughput in one process: fingerprint + LSH store + candidate lookup + verification.
 
-Generates N news-like articles (a share of them light-edit copies of others), stores them, then times
-`dedup.services.articles_link` over them in chunks of 500, as one Celery worker process would run it.
+Generates N news-like articles (2% exact and 10% near copies of earlier ones, see bench/dedup_corpus.py),
+stores them with COPY, then times `dedup.services.articles_link` over them in chunks of 500, as one
+Celery worker process runs it, and the parts on their own: shingles + signatures + band keys (CPU only),
+and the candidate lookup for one article and for a chunk. It checks every planted copy was found.
 
-    createdb -h 127.0.0.1 -U postgres copydesk_bench_dd
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/copydesk_bench_dd .venv/bin/python bench/dedup_speed.py --n 5000
+    createdb -h 127.0.0.1 -U postgres copydesk_ddbench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/copydesk_ddbench \
+        flock /tmp/copydesk-bench.lock .venv/bin/python bench/dedup_speed.py --n 20000
+
+The database is emptied first, so its name must contain "bench".
 """
 
 import argparse
+import functools
 import os
-import random
 import statistics
 import sys
 import time
@@ -22,139 +27,125 @@ import django
 
 django.setup()
 
+import numpy as np  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
 
-from articles import text  # noqa: E402
-from articles.models import Article, Source  # noqa: E402
+from articles.models import Article  # noqa: E402
+from bench import dedup_corpus  # noqa: E402
 from dedup import minhash, services  # noqa: E402
-from dedup.models import ArticleRelation, LshBand  # noqa: E402
+from dedup.models import ArticleRelation  # noqa: E402
 
-VOCABULARY = [
-    "the",
-    "council",
-    "said",
-    "on",
-    "tuesday",
-    "that",
-    "residents",
-    "harbour",
-    "river",
-    "officials",
-    "minister",
-    "police",
-    "report",
-    "water",
-    "budget",
-    "school",
-    "hospital",
-    "road",
-    "bridge",
-    "workers",
-    "union",
-    "strike",
-    "price",
-    "market",
-    "energy",
-    "farmers",
-    "storm",
-    "flood",
-    "court",
-    "judge",
-    "ruling",
-    "company",
-    "jobs",
-    "museum",
-    "festival",
-    "match",
-    "season",
-    "coach",
-    "players",
-    "election",
-    "vote",
-    "mayor",
-]
+CHUNK = 500
 
 
-def news_text(rng: random.Random, words: int = 600) -> str:
-    paragraphs = []
-    remaining = words
-    while remaining > 0:
-        size = min(remaining, rng.randint(40, 80))
-        paragraphs.append(" ".join(rng.choice(VOCABULARY) + str(rng.randint(0, 999)) for _ in range(size)))
-        remaining -= size
-    return "\n\n".join(paragraphs)
+# The steps of articles_link timed separately in the end-to-end run (the rest: fetching the chunk, shingles,
+# signatures and band keys, verification, relations, and the two commits with their foreign-key checks).
+PARTS = ["_store_bands", "_candidate_pairs", "_exact_pairs", "_store_fingerprints"]
 
 
-def light_edit(rng: random.Random, body: str) -> str:
-    words = body.split(" ")
-    for _ in range(5):
-        words[rng.randrange(len(words))] = "edited"
-    return " ".join(words) + "\n\nSign up for our newsletter."
+def timed(function, name: str, totals: dict):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            totals[name] += time.perf_counter() - started
+
+    return wrapper
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def lookup_times(ids: list[int], size: int, runs: int) -> list[float]:
+    """Milliseconds for the candidate lookup of `size` stored articles' band keys, `runs` times."""
+    rng = np.random.default_rng(5)
+    times = []
+    for _ in range(runs):
+        start = int(rng.integers(0, len(ids) - size))
+        bodies = list(Article.objects.filter(pk__in=ids[start : start + size]).values_list("id", "body"))
+        arrays = minhash.shingle_arrays([body for _, body in bodies])
+        keys = minhash.band_keys_of(minhash.signatures(arrays))
+        keys_by_article = {pk: keys[n] for n, (pk, _) in enumerate(bodies)}
+        with transaction.atomic():
+            started = time.perf_counter()
+            services._candidate_pairs(keys_by_article)
+            times.append((time.perf_counter() - started) * 1000)
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=5000)
-    parser.add_argument("--copies", type=float, default=0.1, help="share of articles that copy another")
+    parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--copies", type=float, default=0.1, help="share of articles that are near copies")
+    parser.add_argument("--exact", type=float, default=0.02, help="share of articles that are exact copies")
     args = parser.parse_args()
+    if "bench" not in connection.settings_dict["NAME"]:
+        sys.exit("The database is emptied first: use one whose name contains 'bench'.")
     call_command("migrate", verbosity=0)
+    dedup_corpus.empty_tables()
+    corpus = dedup_corpus.generate(args.n, copies=args.copies, exact=args.exact)
+    ids = dedup_corpus.load(corpus)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE dedup_articlerelation, dedup_lshband, dedup_articlefingerprint, articles_article CASCADE"
-        )
-    rng = random.Random(1)
-    source, _ = Source.objects.get_or_create(name="Bench outlet")
-    originals, rows = [], []
-    for n in range(args.n):
-        body = light_edit(rng, rng.choice(originals)) if originals and rng.random() < args.copies else news_text(rng)
-        if len(originals) < 2000:
-            originals.append(body)
-        body = text.normalise_text(body)
-        rows.append(
-            Article(source=source, title=f"Bench {n}", body=body, content_hash=text.content_hash(body), word_count=600)
-        )
-    Article.objects.bulk_create(rows, batch_size=1000)
-    ids = sorted(Article.objects.values_list("id", flat=True))
+        cursor.execute("ANALYZE articles_article")
 
+    parts = dict.fromkeys(PARTS, 0.0)
+    for name in PARTS:
+        setattr(services, name, timed(getattr(services, name), name, parts))
     chunk_times = []
     started = time.perf_counter()
-    for start in range(0, len(ids), 500):
+    for start in range(0, len(ids), CHUNK):
         t0 = time.perf_counter()
-        services.articles_link(article_ids=ids[start : start + 500])
+        services.articles_link(article_ids=ids[start : start + CHUNK])
         chunk_times.append(time.perf_counter() - t0)
     elapsed = time.perf_counter() - started
+    for name in PARTS:
+        setattr(services, name, getattr(services, name).__wrapped__)
 
-    sample = [Article.objects.get(pk=pk).body for pk in ids[:200]]
-    t0 = time.perf_counter()
-    for body in sample:
-        minhash.band_keys(minhash.signature(minhash.shingles(body)))
-    cpu_only = len(sample) / (time.perf_counter() - t0)
-
-    lookups = []
-    keys = list(LshBand.objects.order_by("?").values_list("key", flat=True)[: minhash.BANDS * 200])
-    for start in range(0, len(keys), minhash.BANDS):
+    cpu_times = []
+    for start in range(0, min(len(ids), 10 * CHUNK), CHUNK):
+        bodies = list(Article.objects.filter(pk__in=ids[start : start + CHUNK]).values_list("body", flat=True))
         t0 = time.perf_counter()
-        list(LshBand.objects.filter(key__in=keys[start : start + minhash.BANDS]).values_list("article_id", "key"))
-        lookups.append((time.perf_counter() - t0) * 1000)
-    lookups.sort()
+        minhash.band_keys_of(minhash.signatures(minhash.shingle_arrays(bodies)))
+        cpu_times.append((time.perf_counter() - t0) / len(bodies))
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dedup_lshband")
+        cursor.execute("SELECT count(*) FROM dedup_lshband")
+        band_rows = cursor.fetchone()[0]
+    single = lookup_times(ids, 1, 300)
+    chunked = lookup_times(ids, CHUNK, 20)
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_total_relation_size('dedup_lshband') + pg_total_relation_size('dedup_articlefingerprint')"
+            "SELECT pg_total_relation_size('dedup_lshband'), pg_total_relation_size('dedup_articlefingerprint')"
         )
-        storage = cursor.fetchone()[0]
-    kinds = dict(ArticleRelation.objects.values_list("kind").annotate(n=django.db.models.Count("id")))
-    print(f"articles {len(ids)}, {args.copies:.0%} light-edit copies")
+        bands, fingerprints = cursor.fetchone()
+    kinds = dict(ArticleRelation.objects.values_list("kind").annotate(n=Count("id")).order_by("kind"))
+    print(f"articles {len(ids):,}: edits planted {corpus.edits}")
     print(f"end to end (fingerprint, store bands, look up, verify, write): {len(ids) / elapsed:,.0f} articles/s")
-    print(f"  chunk of 500: median {statistics.median(chunk_times):.2f} s")
-    print(f"shingles + signature + band keys alone: {cpu_only:,.0f} articles/s")
+    print(f"  chunk of {CHUNK}: median {statistics.median(chunk_times):.3f} s, max {max(chunk_times):.3f} s")
+    chunks = len(chunk_times)
+    timed_total = sum(parts.values())
+    steps = ", ".join(f"{name.lstrip('_')} {seconds / chunks * 1000:.0f} ms" for name, seconds in parts.items())
+    print(f"  per chunk: {steps}, the rest {(sum(chunk_times) - timed_total) / chunks * 1000:.0f} ms")
+    print(f"shingles + signatures + band keys alone: {1 / statistics.median(cpu_times):,.0f} articles/s")
     print(
-        f"candidate lookup for one article ({minhash.BANDS} keys): p50 {lookups[len(lookups) // 2]:.2f} ms, "
-        f"p95 {lookups[int(len(lookups) * 0.95)]:.2f} ms"
+        f"candidate lookup, {band_rows:,} band rows: one article ({minhash.BANDS} keys) "
+        f"p50 {percentile(single, 0.5):.2f} ms, p95 {percentile(single, 0.95):.2f} ms; "
+        f"chunk of {CHUNK} p50 {percentile(chunked, 0.5):.1f} ms, p95 {percentile(chunked, 0.95):.1f} ms"
     )
-    print(f"storage (bands + fingerprints, with indexes): {storage / len(ids):,.0f} bytes per article")
+    print(
+        f"storage with indexes: band keys {bands / len(ids):,.0f} + fingerprints {fingerprints / len(ids):,.0f} "
+        f"= {(bands + fingerprints) / len(ids):,.0f} bytes per article"
+    )
     print(f"relations: {kinds}")
+    print(f"against the planted copies: {dedup_corpus.check(corpus, ids)}")
 
 
 if __name__ == "__main__":
