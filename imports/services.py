@@ -14,9 +14,11 @@ import queue
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
@@ -27,14 +29,20 @@ from articles.models import Article, Source
 from articles.signals import articles_added
 from imports import parsers
 from imports.models import RAW_RECORD_LIMIT, BatchArticle, ExactDuplicate, ImportBatch, ImportRejection
-from imports.normalise import ArticleRow, Rejected, clean_json, record_to_row
+from imports.normalise import ArticleRow, clean_json
+from imports.pipeline import Normalised, Normaliser, Refused, copy_row_tail, default_workers
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
-# A chunk is also cut at this much text, so that memory stays bounded when records are large:
-# at most three chunks exist at once (being read, queued, being written).
+# A chunk is also cut at this much text, so that memory stays bounded when records are large.
 CHUNK_BYTES = 8 * 1024 * 1024
+# At most this many chunks exist at once: one being written, the next ones being read and normalised.
+CHUNKS_IN_FLIGHT = 3
+# Records go to the normaliser in pieces of a chunk, so that its processes hold little at a time and
+# start on a chunk while the rest of it is still being read.
+PIECE_SIZE = 250
+PIECE_BYTES = 1024 * 1024
 # Advisory-lock namespaces (first key of PostgreSQL's two-key advisory locks).
 _LOCK_SOURCE = 0x1D0C
 _LOCK_BATCH = 0x1D0D
@@ -133,18 +141,35 @@ class Entry:
     error_field: str = ""
     skipped: bool = False
     warnings: list[str] = field(default_factory=list)
-    copy_tail: str = ""
+    copy_tail: bytes = b""
 
 
 @dataclass
 class Chunk:
+    """Records read in a row, with where the next chunk starts. Each piece of it is a number of entries
+    and the normaliser's future results for them; `finish` fills in each entry's row or rejection."""
+
     entries: list[Entry]
     checkpoint: dict
     bytes_read: int
+    pieces: list[tuple[int, Future]] = field(default_factory=list)
+
+    def finish(self) -> None:
+        start = 0
+        for count, normalised in self.pieces:
+            for entry, result in zip(self.entries[start : start + count], normalised.result(), strict=True):
+                if isinstance(result, Normalised):
+                    entry.article, entry.copy_tail = result.article, result.copy_tail
+                    entry.warnings += result.article.warnings
+                elif isinstance(result, Refused):
+                    entry.error, entry.error_field, entry.record = result.reason, result.field, result.record
+            start += count
+        self.pieces = []
 
 
-def _entries(batch: ImportBatch, for_copy: bool) -> Iterator[tuple[Entry, int]]:
-    """Every record of the batch after its checkpoint, with the number of input bytes read so far."""
+def _items(batch: ImportBatch) -> Iterator[tuple[Entry, dict | None, int]]:
+    """Every record of the batch after its checkpoint, parsed but not normalised, with the number of
+    input bytes read so far."""
     checkpoint_unit = batch.checkpoint.get("unit", -1)
     checkpoint_item = batch.checkpoint.get("item", 0)
     disk_files = parsers.walk_inputs(batch.files)
@@ -173,48 +198,69 @@ def _entries(batch: ImportBatch, for_copy: bool) -> Iterator[tuple[Entry, int]]:
                         warnings=item.warnings,
                         skipped=bool(unit.error and unit.error.endswith("skipped")),
                     )
-                    if not item.error:
-                        try:
-                            entry.article = record_to_row(item.fields, default_source=batch.default_source)
-                            entry.warnings += entry.article.warnings
-                            if for_copy:
-                                entry.copy_tail = copy_row_tail(entry.article)
-                                entry.article.body = ""  # the COPY text holds it; keep one copy in memory
-                        except Rejected as rejected:
-                            entry.error, entry.error_field = rejected.reason, rejected.field
-                            entry.record = item.fields
-                    yield entry, done_bytes + disk_file.position()
+                    yield entry, None if item.error else item.fields, done_bytes + disk_file.position()
         finally:
             disk_file.close()
         done_bytes += disk_file.size
 
 
-def _produce(batch: ImportBatch, out: queue.Queue, stop: threading.Event, chunk_size: int, for_copy: bool) -> None:
-    def put(value) -> None:
-        while not stop.is_set():
-            try:
-                out.put(value, timeout=0.5)
-                return
-            except queue.Full:
-                continue
+def _record_size(record: dict | None) -> int:
+    if record is None:
+        return 0
+    return sum(len(value) if isinstance(value, str) else 16 for value in record.values())
+
+
+def _produce(
+    batch: ImportBatch,
+    out: queue.Queue,
+    slots: threading.Semaphore,
+    stop: threading.Event,
+    chunk_size: int,
+    normaliser: Normaliser,
+    for_copy: bool,
+) -> None:
+    """Cut the records into chunks and queue them for the writer in order, handing each piece of a chunk
+    to the normaliser as soon as it is read. A chunk takes one of `slots` before its first record and the
+    writer frees it once the chunk is written, so reading waits while the writer is behind."""
+    chunk: Chunk | None = None
+    records: list[dict | None] = []
+    chunk_bytes = piece_bytes = 0
+
+    def hand_on_piece() -> None:
+        nonlocal records, piece_bytes
+        if records:
+            chunk.pieces.append((len(records), normaliser.submit(records, batch.default_source, for_copy)))
+            records, piece_bytes = [], 0
 
     try:
-        entries: list[Entry] = []
-        position = size = 0
-        for entry, position in _entries(batch, for_copy=for_copy):
-            entries.append(entry)
-            size += len(entry.raw) + len(entry.copy_tail) + (len(entry.article.body) if entry.article else 0)
-            if len(entries) >= chunk_size or size >= CHUNK_BYTES:
-                put(Chunk(entries, {"unit": entry.unit, "item": entry.index + 1}, position))
-                entries, size = [], 0
+        for entry, record, position in _items(batch):
+            if chunk is None:
+                while not slots.acquire(timeout=0.5):
+                    if stop.is_set():
+                        return
+                chunk, chunk_bytes = Chunk([], {}, 0), 0
+            chunk.entries.append(entry)
+            records.append(record)
+            size = len(entry.raw) + _record_size(record)
+            chunk_bytes += size
+            piece_bytes += size
+            if len(records) >= PIECE_SIZE or piece_bytes >= PIECE_BYTES:
+                hand_on_piece()
+            if len(chunk.entries) >= chunk_size or chunk_bytes >= CHUNK_BYTES:
+                hand_on_piece()
+                chunk.checkpoint, chunk.bytes_read = {"unit": entry.unit, "item": entry.index + 1}, position
+                out.put(chunk)
+                chunk = None
             if stop.is_set():
                 return
-        if entries:
-            last = entries[-1]
-            put(Chunk(entries, {"unit": last.unit, "item": last.index + 1}, position))
-        put(None)
+        if chunk is not None:
+            hand_on_piece()
+            last = chunk.entries[-1]
+            chunk.checkpoint, chunk.bytes_read = {"unit": last.unit, "item": last.index + 1}, position
+            out.put(chunk)
+        out.put(None)
     except BaseException as error:  # handed to the writer, which re-raises it
-        put(error)
+        out.put(error)
 
 
 # --- Writing: the consumer side ------------------------------------------------------------------
@@ -270,34 +316,60 @@ _STAGE_SQL = (
 )
 
 
-def _copy_text(value: str) -> str:
-    """A value in PostgreSQL's COPY text format."""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def copy_row_tail(row: ArticleRow) -> str:
-    """The COPY text of a row after its order and outlet id. Built by the reader thread, so that the
-    writer only streams ready-made text while PostgreSQL is busy with the previous chunk."""
-    extra = _copy_text(json.dumps(row.extra, ensure_ascii=False)) if row.extra else "{}"
-    published = row.published_at.isoformat() if row.published_at else "\\N"
-    return (
-        f"{_copy_text(row.title)}\t{_copy_text(row.body)}\t{_copy_text(row.url)}\t{_copy_text(row.external_id)}\t"
-        f"{_copy_text(row.author)}\t{published}\t{_copy_text(row.language)}\t{row.word_count}\t"
-        f"{row.content_hash}\t{extra}\n"
-    )
+_ARTICLE_COPY = (
+    "COPY articles_article (id, source_id, created_at, created_by_id, title, body, url, external_id, author, "
+    "published_at, language, word_count, content_hash, extra) FROM STDIN"
+)
 
 
 def _insert_postgresql(rows: list[tuple[Entry, int]], now, user_id: int | None) -> dict[tuple, int]:
+    """COPY the rows straight into articles_article with ids drawn from its sequence, in file order.
+
+    The identities were looked up under the outlets' advisory locks, so a conflict is rare: it takes a
+    writer that does not take those locks (a single save, another import under other outlets with the
+    same url). Then the COPY fails as a whole, its savepoint is rolled back and the chunk goes the
+    slower way, through a staging table and INSERT ... ON CONFLICT DO NOTHING, which skips what is taken.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('articles_article', 'id')) FROM generate_series(1, %s)",
+            [len(rows)],
+        )
+        ids = sorted(pk for (pk,) in cursor.fetchall())
+        # lz4 compresses the 2-10 KB bodies several times faster than the default pglz, which otherwise
+        # costs PostgreSQL more than all the indexes (the setting is for this transaction only).
+        cursor.execute(
+            "SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings "
+            "WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
+        )
+        created = b"%s\t%s" % (now.isoformat().encode(), b"%d" % user_id if user_id else rb"\N")
+        try:
+            with transaction.atomic(), cursor.copy(_ARTICLE_COPY) as copy:
+                copy.write(
+                    b"".join(
+                        b"%d\t%d\t%s\t%s" % (pk, source_id, created, entry.copy_tail or copy_row_tail(entry.article))
+                        for pk, (entry, source_id) in zip(ids, rows, strict=True)
+                    )
+                )
+        except (IntegrityError, psycopg.errors.UniqueViolation):
+            return _insert_staged(rows, now, user_id)
+    return {
+        _identity(source_id, entry.article.external_id, entry.article.url, entry.article.content_hash): pk
+        for pk, (entry, source_id) in zip(ids, rows, strict=True)
+    }
+
+
+def _insert_staged(rows: list[tuple[Entry, int]], now, user_id: int | None) -> dict[tuple, int]:
     """COPY the rows into a staging table, then INSERT ... ON CONFLICT DO NOTHING; returns ids by identity."""
     columns = ", ".join(_STAGE_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(_STAGE_SQL)
         with cursor.copy(f"COPY imports_stage (ord, {columns}) FROM STDIN") as copy:
             copy.write(
-                "".join(
-                    f"{order}\t{source_id}\t{entry.copy_tail or copy_row_tail(entry.article)}"
+                b"".join(
+                    b"%d\t%d\t%s" % (order, source_id, entry.copy_tail or copy_row_tail(entry.article))
                     for order, (entry, source_id) in enumerate(rows)
-                ).encode("utf-8")
+                )
             )
         cursor.execute(
             f"INSERT INTO articles_article ({columns}, created_at, created_by_id) "  # noqa: S608
@@ -339,6 +411,100 @@ def _identity(source_id: int, external_id: str, url: str, digest: str) -> tuple:
     if url:
         return ("url", url)
     return ("hash", source_id, digest)
+
+
+def _joined(values) -> str:
+    return "\x01".join(values)
+
+
+@dataclass
+class _Known:
+    """What the database already holds of a chunk's identities, each found with one query per kind."""
+
+    by_external: dict[tuple, tuple[int, str]] = field(default_factory=dict)  # (outlet, id) -> (pk, hash)
+    by_url: dict[str, tuple[int, str]] = field(default_factory=dict)
+    by_source_digest: dict[tuple, int] = field(default_factory=dict)  # earliest per (outlet, hash)
+    first_by_digest: dict[str, int] = field(default_factory=dict)  # earliest per hash, any outlet
+    ours: set[int] = field(default_factory=set)  # of those, the ones this batch created
+
+    def add_digests(self, found) -> None:
+        for pk, source_id, digest in found:  # in id order
+            self.first_by_digest.setdefault(digest, pk)
+            self.by_source_digest.setdefault((source_id, digest), pk)
+
+    def matched(self) -> list[int]:
+        pks = {pk for pk, _ in self.by_external.values()} | {pk for pk, _ in self.by_url.values()}
+        return sorted(pks | set(self.by_source_digest.values()))
+
+    @classmethod
+    def postgresql(cls, batch: ImportBatch, external_keys: set[tuple], urls: set[str], digests: set[str]) -> "_Known":
+        """Each list goes as one string of values joined by \\x01, which the normaliser removes from every
+        field, split by string_to_array: adapting thousands of values as an array parameter costs more
+        than the queries themselves."""
+        known = cls()
+        with connection.cursor() as cursor:
+            if external_keys:
+                source_ids, external_ids = zip(*external_keys, strict=True)
+                cursor.execute(
+                    "SELECT a.id, a.source_id, a.external_id, a.content_hash "
+                    "FROM unnest(string_to_array(%s, ',')::bigint[], string_to_array(%s, E'\\x01')) "
+                    "AS k (source_id, external_id) "
+                    "JOIN articles_article a ON a.source_id = k.source_id AND a.external_id = k.external_id "
+                    "AND a.external_id <> ''",
+                    [",".join(map(str, source_ids)), _joined(external_ids)],
+                )
+                known.by_external = {(sid, ext): (pk, digest) for pk, sid, ext, digest in cursor.fetchall()}
+            if urls:
+                cursor.execute(
+                    "SELECT id, url, content_hash FROM articles_article "
+                    "WHERE url = ANY(string_to_array(%s, E'\\x01')) AND url <> ''",
+                    [_joined(urls)],
+                )
+                known.by_url = {url: (pk, digest) for pk, url, digest in cursor.fetchall()}
+            if digests:
+                cursor.execute(
+                    "SELECT id, source_id, content_hash FROM articles_article "
+                    "WHERE content_hash = ANY(string_to_array(%s, E'\\x01')) ORDER BY id",
+                    [_joined(digests)],
+                )
+                known.add_digests(cursor.fetchall())
+            matched = known.matched()
+            if matched:
+                cursor.execute(
+                    "SELECT article_id FROM imports_batcharticle "
+                    "WHERE batch_id = %s AND article_id = ANY(string_to_array(%s, ',')::bigint[])",
+                    [batch.pk, ",".join(map(str, matched))],
+                )
+                known.ours = {pk for (pk,) in cursor.fetchall()}
+        return known
+
+    @classmethod
+    def portable(cls, batch: ImportBatch, external_keys: set[tuple], urls: set[str], digests: set[str]) -> "_Known":
+        known = cls()
+        # order_by() drops Article's default ordering where nothing needs sorting.
+        if external_keys:
+            found = (
+                Article.objects.filter(
+                    source_id__in={key[0] for key in external_keys}, external_id__in={key[1] for key in external_keys}
+                )
+                .order_by()
+                .values_list("id", "source_id", "external_id", "content_hash")
+            )
+            known.by_external = {
+                (sid, ext): (pk, digest) for pk, sid, ext, digest in found if (sid, ext) in external_keys
+            }
+        if urls:
+            found = Article.objects.filter(url__in=urls).order_by().values_list("id", "url", "content_hash")
+            known.by_url = {url: (pk, digest) for pk, url, digest in found}
+        if digests:
+            found = Article.objects.filter(content_hash__in=digests).order_by("id")
+            known.add_digests(found.values_list("id", "source_id", "content_hash"))
+        matched = known.matched()
+        if matched:
+            known.ours = set(
+                BatchArticle.objects.filter(batch=batch, article_id__in=matched).values_list("article_id", flat=True)
+            )
+        return known
 
 
 @dataclass
@@ -391,39 +557,8 @@ def _write_chunk(batch: ImportBatch, chunk: Chunk, sources: _Sources) -> ChunkRe
     }
     urls = {e.article.url for e in valid if e.article.url}
     digests = {e.article.content_hash for e in valid}
-    by_external: dict[tuple, tuple[int, str]] = {}
-    if external_keys:
-        # order_by() drops Article's default ordering: nothing here needs sorting.
-        found = (
-            Article.objects.filter(
-                source_id__in={key[0] for key in external_keys}, external_id__in={key[1] for key in external_keys}
-            )
-            .order_by()
-            .values_list("id", "source_id", "external_id", "content_hash")
-        )
-        by_external = {(sid, ext): (pk, digest) for pk, sid, ext, digest in found if (sid, ext) in external_keys}
-    by_url: dict[str, tuple[int, str]] = {}
-    if urls:
-        by_url = {
-            url: (pk, digest)
-            for pk, url, digest in Article.objects.filter(url__in=urls)
-            .order_by()
-            .values_list("id", "url", "content_hash")
-        }
-    first_by_digest: dict[str, int] = {}
-    by_source_digest: dict[tuple, int] = {}
-    if digests:
-        same_text = Article.objects.filter(content_hash__in=digests).order_by("id")
-        for pk, sid, digest in same_text.values_list("id", "source_id", "content_hash"):
-            first_by_digest.setdefault(digest, pk)
-            by_source_digest.setdefault((sid, digest), pk)
-    matched = {pk for pk, _ in by_external.values()} | {pk for pk, _ in by_url.values()}
-    matched |= set(by_source_digest.values())
-    ours = (
-        set(BatchArticle.objects.filter(batch=batch, article_id__in=matched).values_list("article_id", flat=True))
-        if matched
-        else set()
-    )
+    known = (_Known.postgresql if postgres else _Known.portable)(batch, external_keys, urls, digests)
+    by_external, by_url, by_source_digest = known.by_external, known.by_url, known.by_source_digest
 
     new_rows: list[tuple[Entry, int]] = []
     seen: dict[tuple, Entry] = {}
@@ -456,7 +591,7 @@ def _write_chunk(batch: ImportBatch, chunk: Chunk, sources: _Sources) -> ChunkRe
         )
         if existing is not None:
             pk, stored_digest = existing
-            if pk in ours:
+            if pk in known.ours:
                 result.duplicates += 1
                 issues.append(
                     _issue(
@@ -513,7 +648,7 @@ def _write_chunk(batch: ImportBatch, chunk: Chunk, sources: _Sources) -> ChunkRe
             result.article_ids.append(pk)
             if not postgres:
                 origins.append(BatchArticle(batch=batch, article_id=pk))
-            earliest = first_by_digest.get(row.content_hash) or chunk_first.get(row.content_hash)
+            earliest = known.first_by_digest.get(row.content_hash) or chunk_first.get(row.content_hash)
             if earliest is not None and earliest < pk:
                 links.append(ExactDuplicate(article_id=pk, duplicate_of_id=earliest))
             elif earliest is None:
@@ -522,8 +657,9 @@ def _write_chunk(batch: ImportBatch, chunk: Chunk, sources: _Sources) -> ChunkRe
             # One statement instead of thousands of model instances.
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "INSERT INTO imports_batcharticle (batch_id, article_id) SELECT %s, unnest(%s::bigint[])",
-                    [batch.pk, result.article_ids],
+                    "INSERT INTO imports_batcharticle (batch_id, article_id) "
+                    "SELECT %s, unnest(string_to_array(%s, ',')::bigint[])",
+                    [batch.pk, ",".join(map(str, result.article_ids))],
                 )
         else:
             BatchArticle.objects.bulk_create(origins, batch_size=500)
@@ -558,22 +694,34 @@ def import_batch_run(
     batch_id: int,
     on_progress: Callable[[ImportBatch], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
+    workers: int | None = None,
 ) -> ImportBatch:
-    """Run (or resume) a batch from its checkpoint to the end. Running a finished batch does nothing."""
+    """Run (or resume) a batch from its checkpoint to the end. Running a finished batch does nothing.
+
+    `workers` processes normalise records (default: settings.IMPORT_WORKERS, else one per CPU); with 0,
+    the reader thread normalises them itself. Chunks are written and committed in input order either way.
+    """
     batch = ImportBatch.objects.get(pk=batch_id)
     if batch.status == ImportBatch.Status.DONE:
         return batch
+    if workers is None:
+        workers = import_workers()
     if not _claim(batch_id):
         raise BatchBusy(f"batch #{batch_id} is being run by another process")
     stop = threading.Event()
+    normaliser = None
     try:
         batch.status = ImportBatch.Status.RUNNING
         batch.started_at = batch.started_at or timezone.now()
         batch.error = ""
         batch.save(update_fields=["status", "started_at", "error"])
-        chunks: queue.Queue = queue.Queue(maxsize=1)
+        normaliser = Normaliser(workers)
+        chunks: queue.Queue = queue.Queue()
+        slots = threading.Semaphore(CHUNKS_IN_FLIGHT)
         reader = threading.Thread(
-            target=_produce, args=(batch, chunks, stop, chunk_size, connection.vendor == "postgresql"), daemon=True
+            target=_produce,
+            args=(batch, chunks, slots, stop, chunk_size, normaliser, connection.vendor == "postgresql"),
+            daemon=True,
         )
         reader.start()
         sources = _Sources()
@@ -583,13 +731,17 @@ def import_batch_run(
                 break
             if isinstance(chunk, BaseException):
                 raise chunk
+            chunk.finish()
             with transaction.atomic():
                 result = _chunk_commit(batch, chunk, sources)
+            del chunk
+            slots.release()
             if result.article_ids:
                 articles_added.send(sender=ImportBatch, article_ids=result.article_ids, batch_id=batch.pk)
             if on_progress:
                 on_progress(batch)
         reader.join()
+        normaliser.close()
         batch.status = ImportBatch.Status.DONE
         batch.finished_at = timezone.now()
         batch.bytes_read = batch.bytes_total
@@ -607,7 +759,15 @@ def import_batch_run(
         raise
     finally:
         stop.set()
+        if normaliser is not None:
+            normaliser.close(cancel=True)
         _release(batch_id)
+
+
+def import_workers() -> int:
+    """How many processes normalise records when a run does not say."""
+    configured = getattr(settings, "IMPORT_WORKERS", None)
+    return default_workers() if configured is None else int(configured)
 
 
 def _chunk_commit(batch: ImportBatch, chunk: Chunk, sources: _Sources) -> ChunkResult:

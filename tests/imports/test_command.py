@@ -64,6 +64,7 @@ def test_a_second_run_reports_everything_unchanged(tmp_path):
         ["/no/such/file.jsonl"],
         [],
         ["--resume", "999999"],
+        ["/no/such/file.jsonl", "--workers", "-1"],
     ],
 )
 def test_unreadable_input_or_wrong_arguments_exit_2(args):
@@ -97,6 +98,19 @@ def test_input_that_cannot_be_read_at_all_exits_2(tmp_path, settings):
     code, out, _ = _call(path)
     assert code == 2
     assert "rejected 1" in out
+
+
+def test_the_workers_option_sets_how_many_processes_normalise(tmp_path, monkeypatch):
+    from imports import services
+
+    runs = []
+    real_run = services.import_batch_run
+    monkeypatch.setattr(services, "import_batch_run", lambda **kwargs: runs.append(kwargs) or real_run(**kwargs))
+    path = write(tmp_path / "a.jsonl", jsonl(record(1), record(2)))
+    code, out, _ = _call(path, "--workers", "0")
+    assert code == 0
+    assert runs[-1]["workers"] == 0
+    assert "imported 2" in out
 
 
 def test_source_and_format_options_apply(tmp_path):

@@ -28,10 +28,29 @@ class Command(BaseCommand):
         )
         parser.add_argument("--resume", type=int, metavar="ID", help="Resume an interrupted batch from its checkpoint.")
         parser.add_argument("--chunk-size", type=int, default=services.CHUNK_SIZE, help="Records per transaction.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            metavar="N",
+            help="Processes that normalise records while this one writes (default: one per CPU, or the "
+            "IMPORT_WORKERS setting; 0: this process does all the work).",
+        )
 
-    def handle(self, *args, paths: list[Path], source: str, format: str, resume: int | None, chunk_size: int, **opts):
+    def handle(
+        self,
+        *args,
+        paths: list[Path],
+        source: str,
+        format: str,
+        resume: int | None,
+        chunk_size: int,
+        workers: int | None,
+        **opts,
+    ):
         if chunk_size < 1:
             raise CommandError("--chunk-size must be at least 1", returncode=2)
+        if workers is not None and workers < 0:
+            raise CommandError("--workers must be 0 or more", returncode=2)
         if resume is not None:
             if paths:
                 raise CommandError("give either paths or --resume, not both", returncode=2)
@@ -53,7 +72,9 @@ class Command(BaseCommand):
 
         progress = _Progress(self.stderr, interactive=self.stderr.isatty())
         try:
-            batch = services.import_batch_run(batch_id=batch.pk, on_progress=progress.update, chunk_size=chunk_size)
+            batch = services.import_batch_run(
+                batch_id=batch.pk, on_progress=progress.update, chunk_size=chunk_size, workers=workers
+            )
         except services.BatchBusy as error:
             raise CommandError(str(error), returncode=2) from None
         except KeyboardInterrupt:
