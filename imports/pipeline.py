@@ -46,8 +46,10 @@ def copy_row_tail(row: ArticleRow) -> bytes:
     word_count, content_hash and extra, ending the line."""
     extra = _copy_text(json.dumps(row.extra, ensure_ascii=False)) if row.extra else "{}"
     published = row.published_at.isoformat() if row.published_at else "\\N"
+    # A normalised body has no tabs or carriage returns left: two of the four replacements will do.
+    body = row.body.replace("\\", "\\\\").replace("\n", "\\n")
     return (
-        f"{_copy_text(row.title)}\t{_copy_text(row.body)}\t{_copy_text(row.url)}\t{_copy_text(row.external_id)}\t"
+        f"{_copy_text(row.title)}\t{body}\t{_copy_text(row.url)}\t{_copy_text(row.external_id)}\t"
         f"{_copy_text(row.author)}\t{published}\t{_copy_text(row.language)}\t{row.word_count}\t"
         f"{row.content_hash}\t{extra}\n"
     ).encode()

@@ -27,6 +27,7 @@ def _dump(tmp_path):
     records.insert(30, record(3))  # repeats a record of an earlier chunk
     records.insert(12, {"title": "Bad date", "body": "Text.", "date": "the 32nd"})
     records.append({"title": "<b>Markup</b>", "body": "<p>First</p><p>Second</p>", "url": "https://x.example/1"})
+    records.append({"title": "Escapes", "body": "C:\\new\\table\tand\r\nnext", "external_id": "e\t1\\n"})
     return write(tmp_path / "a.jsonl", jsonl(*records) + "{broken\n")
 
 
@@ -58,8 +59,9 @@ def test_worker_processes_store_what_one_process_stores_in_the_same_order(tmp_pa
     Article.objects.all().delete()
     ImportBatch.objects.all().delete()
     in_one_process = _run(path, workers=0)
-    assert in_workers[0] == ("done", 40, 1, 0, 2, 1)
-    assert in_workers[1][-1][1:4] == ("Unknown outlet", "<b>Markup</b>", "First\n\nSecond")
+    assert in_workers[0] == ("done", 41, 1, 0, 2, 1)
+    assert in_workers[1][-2][1:4] == ("Unknown outlet", "<b>Markup</b>", "First\n\nSecond")
+    assert in_workers[1][-1][:4] == ("e\t1\\n", "Unknown outlet", "Escapes", "C:\\new\\table and\nnext")
     assert in_workers == in_one_process
 
 
