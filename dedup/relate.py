@@ -186,12 +186,13 @@ def _score(
     }
     idf = _idf(term for pk in everyone if pk in profiles for term in profiles[pk].body)
     bodies = {article.pk: article.body for article in articles}
+    weighted = {pk: semantic.Weighted.of(profiles[pk], idf) for pk in everyone if pk in profiles}
     relations = []
     for a, b in sorted(pairs):
-        if a not in profiles or b not in profiles:
+        if a not in weighted or b not in weighted:
             continue
         embedding = float(vectors[a] @ vectors[b]) if a in vectors and b in vectors else None
-        found = semantic.similarity(profiles[a], profiles[b], idf, embedding)
+        found = semantic.similarity_of(weighted[a], weighted[b], embedding)
         if found.score < STORY_MIN_SCORE:
             continue
         kind, details = ArticleRelation.Kind.STORY, found.as_details()

@@ -43,7 +43,21 @@ _STOPWORD_TEXT = """a about above after again against all also am an and any are
     through to too under until up very was we were what when where which while who whom why will with
     would you your yours yourself yourselves said says say told according one two new like get got us
     mr mrs ms per via yet still however"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# The commonest function words of other languages news arrives in: without them their articles would
+# look alike for sharing "de", "der" or "и" (term weights alone leave them too heavy).
+_OTHER_STOPWORD_TEXT = """
+    der die das und ist nicht ein eine einen dem den des zu mit von auf für sich im auch es als an
+    aus bei nach wie wird werden hat haben sind war noch nur oder aber vor zur zum über so um man
+    de la el en y los las del que por un una con para es se lo al su sus como más pero ha le les
+    et dans pour pas qui sur au aux ce cette il elle ont sont être avec par plus ou son ses ne
+    il di che non per una sono della delle degli nel nella alla anche come dal dei gli
+    w z na się nie do że od jest przez jak po za co ale oraz już może był była jego
+    o os da das em no na um uma com não mais por ao aos pelo pela são foi
+    het een van en de op te dat voor met zijn niet aan er ook als bij
+    ve bir bu da de ile için olarak olan gibi daha çok ama
+    и в не на что с по как это из к а о от за для то его но же так все она они был
+    """  # noqa: RUF001 (the Cyrillic letters are Russian words)
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split()) | frozenset(_OTHER_STOPWORD_TEXT.split())
 _SUFFIXES = ("ings", "ing", "edly", "ed", "es", "s", "ly")
 
 
@@ -141,6 +155,30 @@ def weigh(counts: Mapping[int, int], idf: Idf) -> dict[int, float]:
     return {term: count * idf(term) for term, count in counts.items()}
 
 
+class Vector:
+    """A unit-length TF-IDF vector: sorted term ids and their weights, for fast dot products."""
+
+    __slots__ = ("ids", "weights")
+
+    def __init__(self, ids: np.ndarray, weights: np.ndarray) -> None:
+        self.ids, self.weights = ids, weights
+
+    @classmethod
+    def of(cls, counts: Mapping[int, int], idf: Idf) -> "Vector":
+        ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        order = np.argsort(ids)
+        weights = np.fromiter(
+            (count * idf(term) for term, count in counts.items()), dtype=np.float64, count=len(counts)
+        )
+        weights = weights[order]
+        norm = float(np.linalg.norm(weights))
+        return cls(ids[order], weights / norm if norm else weights)
+
+    def cosine(self, other: "Vector") -> float:
+        _, mine, theirs = np.intersect1d(self.ids, other.ids, assume_unique=True, return_indices=True)
+        return min(max(float(self.weights[mine] @ other.weights[theirs]), 0.0), 1.0)
+
+
 def cosine(one: Mapping[int, float], other: Mapping[int, float]) -> float:
     if len(one) > len(other):
         one, other = other, one
@@ -177,27 +215,65 @@ BODY_WEIGHT = 0.75
 LEAD_WEIGHT = 0.25
 
 
-def similarity(one: Profile, other: Profile, idf: Idf, embedding: float | None = None) -> Similarity:
-    body = cosine(weigh(one.body, idf), weigh(other.body, idf))
-    lead_cos = cosine(weigh(one.lead, idf), weigh(other.lead, idf))
+@dataclass(frozen=True)
+class Weighted:
+    """An article's body and lead vectors under one set of document frequencies."""
+
+    body: Vector
+    lead: Vector
+
+    @classmethod
+    def of(cls, profile: Profile, idf: Idf) -> "Weighted":
+        return cls(Vector.of(profile.body, idf), Vector.of(profile.lead, idf))
+
+
+def similarity_of(one: Weighted, other: Weighted, embedding: float | None = None) -> Similarity:
+    body = one.body.cosine(other.body)
+    lead_cos = one.lead.cosine(other.lead)
     score = BODY_WEIGHT * math.sqrt(body) + LEAD_WEIGHT * math.sqrt(lead_cos)
     if embedding is not None:
         score = (score + max(embedding, 0.0)) / 2
     return Similarity(score=round(min(score, 1.0), 4), terms=body, lead=lead_cos, embedding=embedding)
 
 
+def similarity(one: Profile, other: Profile, idf: Idf, embedding: float | None = None) -> Similarity:
+    return similarity_of(Weighted.of(one, idf), Weighted.of(other, idf), embedding)
+
+
+def _plain(sentence: str) -> str:
+    return " ".join(_WORD.findall(sentence.lower()))
+
+
+def _sentence_matrix(text: str, index: dict[int, int], idf: Idf, skip: set[str]) -> np.ndarray:
+    """Rows of unit-length TF-IDF vectors, one per sentence with content words and not in `skip`."""
+    rows = []
+    for sentence in sentences(text):
+        if _plain(sentence) in skip:
+            continue
+        row = np.zeros(len(index))
+        for term in terms(sentence):
+            tid = term_id(term)
+            row[index[tid]] += idf(tid)
+        norm = np.linalg.norm(row)
+        if norm:
+            rows.append(row / norm)
+    return np.array(rows).reshape(len(rows), len(index))
+
+
 def sentence_coverage(one: str, other: str, idf: Idf) -> float:
     """Share of the shorter text's sentences that have a counterpart sentence in the other text.
 
     A rewrite retells the same source sentence by sentence, so most of its sentences find one saying
-    the same thing; two articles merely about the same event share far fewer.
+    the same thing; two articles merely about the same event share far fewer. Sentences found word for
+    word in both are left out: a site's boilerplate, or copied text that the near tier judges.
     """
-    first = [weigh(Counter(term_id(t) for t in terms(s)), idf) for s in sentences(one)]
-    second = [weigh(Counter(term_id(t) for t in terms(s)), idf) for s in sentences(other)]
-    first, second = [v for v in first if v], [v for v in second if v]
-    if not first or not second:
+    vocabulary = sorted({term_id(t) for t in terms(one)} | {term_id(t) for t in terms(other)})
+    index = {tid: n for n, tid in enumerate(vocabulary)}
+    shared = {_plain(s) for s in sentences(one)} & {_plain(s) for s in sentences(other)}
+    first, second = _sentence_matrix(one, index, idf, shared), _sentence_matrix(other, index, idf, shared)
+    if not len(first) or not len(second):
         return 0.0
     if len(first) > len(second):
         first, second = second, first
-    matched = sum(1 for vector in first if max(cosine(vector, candidate) for candidate in second) >= SENTENCE_MATCH)
-    return matched / len(first)
+    best = (first @ second.T).max(axis=1)
+    return float((best >= SENTENCE_MATCH).mean())

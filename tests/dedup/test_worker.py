@@ -2,13 +2,17 @@
 
 import pytest
 
-from dedup.models import ArticleFingerprint, ArticleRelation
+from dedup.models import ArticleFingerprint, ArticleProfile, ArticleRelation
 from dedup.tasks import articles_link
 from tests.conftest import WorkerProcess, _test_database_url, wait_for
 from tests.dedup.texts import OTHER, WIRE, light_edit, truncated, with_typos
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.worker
+
+
+def _succeeded(worker, task: str) -> int:
+    return sum(1 for line in worker.output().splitlines() if f"{task}[" in line and "succeeded" in line)
 
 
 def test_saved_articles_are_linked_by_a_real_worker(celery_worker_process):
@@ -25,7 +29,9 @@ def test_a_killed_worker_loses_and_doubles_nothing(celery_worker_process):
     articles = [ArticleFactory(body=text) for text in (WIRE, light_edit(WIRE), truncated(WIRE), with_typos(WIRE))]
     ids = [a.pk for a in articles]
     wait_for(lambda: ArticleFingerprint.objects.count() == 4)
-    wait_for(lambda: "succeeded" in celery_worker_process.output())
+    # The rewrite and story tier runs after the copies are found; let it finish too.
+    wait_for(lambda: ArticleProfile.objects.count() == 4)
+    wait_for(lambda: _succeeded(celery_worker_process, "articles_relate") == 4)
     before = sorted(ArticleRelation.objects.values_list("a_id", "b_id", "kind"))
     assert len(before) >= 3
     # Kill the worker while a batch is queued, then let a new worker take the redelivered work.
