@@ -11,7 +11,7 @@ from django.db.models.signals import post_save
 
 from dedup import minhash, services
 from dedup.models import ArticleFingerprint, ArticleRelation, LshBand
-from tests.dedup.texts import FOOTER, OTHER, WIRE, light_edit, truncated, with_typos
+from tests.dedup.texts import FOOTER, OTHER, WIRE, heavy_edit, light_edit, truncated, with_typos
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +33,8 @@ def test_the_same_text_in_two_outlets_is_an_exact_copy():
 
 @pytest.mark.parametrize(
     "edit",
-    [light_edit, truncated, with_typos, lambda text: "EXCLUSIVE: " + text],
-    ids=["light-edit-with-boilerplate", "truncated-to-half", "ocr-typos", "added-prefix"],
+    [light_edit, truncated, with_typos, lambda text: "EXCLUSIVE: " + text, heavy_edit],
+    ids=["light-edit-with-boilerplate", "truncated-to-half", "ocr-typos", "added-prefix", "heavy-edit"],
 )
 def test_edited_copies_are_near_duplicates(edit):
     original = ArticleFactory(body=WIRE)

@@ -38,6 +38,17 @@ def light_edit(text: str) -> str:
     return text.replace("340 barges", "350 barges").replace("warned", "cautioned") + "\n\n" + FOOTER
 
 
+def heavy_edit(text: str) -> str:
+    """A reworked copy: a new first line, every twentieth word replaced, a paragraph inserted,
+    the last paragraph dropped, and the site's footer."""
+    paragraphs = text.split("\n\n")[:-1]
+    paragraphs.insert(len(paragraphs) // 2, "Updated with reaction from shipping companies on Wednesday.")
+    words = "\n\n".join(paragraphs).split(" ")
+    for n in range(7, len(words), 20):
+        words[n] = "reportedly"
+    return "LIVE UPDATES " + " ".join(words) + "\n\n" + FOOTER
+
+
 def truncated(text: str) -> str:
     paragraphs = text.split("\n\n")
     return "\n\n".join(paragraphs[: len(paragraphs) // 2])
