@@ -1,10 +1,11 @@
 """Writes for imports: create a batch, run it chunk by chunk (resumable), store uploads, report rejections.
 
-A batch reads its files in a fixed order. A reader thread parses and normalises records into chunks
-while the main thread writes the previous chunk, so parsing and PostgreSQL work overlap on two cores.
-Each chunk is one transaction: the new articles, their batch links, exact-duplicate links,
-rejections, the batch counts and the checkpoint commit together, so a killed run resumes exactly
-after the last committed chunk and never stores a record twice.
+A batch reads its files in a fixed order. A reader thread parses records into chunks and hands them,
+a piece at a time, to worker processes that normalise them (imports.pipeline), while the calling
+thread writes the previous chunk; chunks are written in input order whatever finishes first. Each
+chunk is one transaction: the new articles, their batch links, exact-duplicate links, rejections, the
+batch counts and the checkpoint commit together, so a killed run resumes exactly after the last
+committed chunk and never stores a record twice.
 """
 
 import contextlib
@@ -38,7 +39,7 @@ CHUNK_SIZE = 2000
 # A chunk is also cut at this much text, so that memory stays bounded when records are large.
 CHUNK_BYTES = 8 * 1024 * 1024
 # At most this many chunks exist at once: one being written, the next ones being read and normalised.
-CHUNKS_IN_FLIGHT = 3
+CHUNKS_IN_FLIGHT = 2
 # Records go to the normaliser in pieces of a chunk, so that its processes hold little at a time and
 # start on a chunk while the rest of it is still being read.
 PIECE_SIZE = 250
@@ -322,6 +323,20 @@ _ARTICLE_COPY = (
 )
 
 
+def _copy_lines(copy, lines: Iterator[bytes]) -> None:
+    """Send COPY lines in blocks of about a megabyte, so that a chunk's text is never copied whole."""
+    block: list[bytes] = []
+    size = 0
+    for line in lines:
+        block.append(line)
+        size += len(line)
+        if size >= PIECE_BYTES:
+            copy.write(b"".join(block))
+            block, size = [], 0
+    if block:
+        copy.write(b"".join(block))
+
+
 def _insert_postgresql(rows: list[tuple[Entry, int]], now, user_id: int | None) -> dict[tuple, int]:
     """COPY the rows straight into articles_article with ids drawn from its sequence, in file order.
 
@@ -345,11 +360,12 @@ def _insert_postgresql(rows: list[tuple[Entry, int]], now, user_id: int | None) 
         created = b"%s\t%s" % (now.isoformat().encode(), b"%d" % user_id if user_id else rb"\N")
         try:
             with transaction.atomic(), cursor.copy(_ARTICLE_COPY) as copy:
-                copy.write(
-                    b"".join(
+                _copy_lines(
+                    copy,
+                    (
                         b"%d\t%d\t%s\t%s" % (pk, source_id, created, entry.copy_tail or copy_row_tail(entry.article))
                         for pk, (entry, source_id) in zip(ids, rows, strict=True)
-                    )
+                    ),
                 )
         except (IntegrityError, psycopg.errors.UniqueViolation):
             return _insert_staged(rows, now, user_id)
@@ -365,11 +381,12 @@ def _insert_staged(rows: list[tuple[Entry, int]], now, user_id: int | None) -> d
     with connection.cursor() as cursor:
         cursor.execute(_STAGE_SQL)
         with cursor.copy(f"COPY imports_stage (ord, {columns}) FROM STDIN") as copy:
-            copy.write(
-                b"".join(
+            _copy_lines(
+                copy,
+                (
                     b"%d\t%d\t%s" % (order, source_id, entry.copy_tail or copy_row_tail(entry.article))
                     for order, (entry, source_id) in enumerate(rows)
-                )
+                ),
             )
         cursor.execute(
             f"INSERT INTO articles_article ({columns}, created_at, created_by_id) "  # noqa: S608
@@ -698,8 +715,8 @@ def import_batch_run(
 ) -> ImportBatch:
     """Run (or resume) a batch from its checkpoint to the end. Running a finished batch does nothing.
 
-    `workers` processes normalise records (default: settings.IMPORT_WORKERS, else one per CPU); with 0,
-    the reader thread normalises them itself. Chunks are written and committed in input order either way.
+    `workers` processes normalise records (default: settings.IMPORT_WORKERS, else one per CPU up to
+    two); with 0, the reader thread normalises them itself. Chunks are written and committed in input order either way.
     """
     batch = ImportBatch.objects.get(pk=batch_id)
     if batch.status == ImportBatch.Status.DONE:

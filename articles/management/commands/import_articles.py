@@ -32,8 +32,8 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             metavar="N",
-            help="Processes that normalise records while this one writes (default: one per CPU, or the "
-            "IMPORT_WORKERS setting; 0: this process does all the work).",
+            help="Processes that normalise records while this one writes (default: the IMPORT_WORKERS "
+            "setting, else one per CPU up to two; 0: this process does all the work).",
         )
 
     def handle(
