@@ -55,7 +55,23 @@ def detection_status() -> dict:
         "embedding_device": embeddings.device() if embeddings.enabled() else None,
         "stories": Story.objects.count(),
         "relations": {kind: by_kind.get(kind, 0) for kind, _ in ArticleRelation.Kind.choices},
+        "queued": queued_tasks(),
     }
+
+
+def queued_tasks() -> dict[str, int] | None:
+    """Messages waiting in each detection queue, or None when tasks run in-process or the broker is
+    not Redis (whose queues are plain lists) or cannot be reached."""
+    from config.celery import app
+
+    if app.conf.task_always_eager or not app.conf.broker_url.startswith("redis"):
+        return None
+    try:
+        with app.connection_for_read() as connection:
+            client = connection.default_channel.client
+            return {queue: client.llen(queue) for queue in ("default", "semantic")}
+    except Exception:  # the page must still answer when the broker is down
+        return None
 
 
 # --- stories ------------------------------------------------------------------------------------------------

@@ -84,6 +84,8 @@ def test_only_admins_see_the_detection_page_and_rerun_it(client, analyst, admin_
     client.force_login(admin_user)
     page = client.get(reverse("dedup:status")).content.decode()
     assert "Fingerprinted" in page
+    assert "Checked for rewrites and stories" in page
+    assert "tasks run in the web process" in page
     response = client.post(reverse("dedup:rerun"))
     assert response.status_code == 302
     assert ArticleRelation.objects.count() == 1
@@ -153,3 +155,21 @@ def test_export_articles_writes_one_json_object_per_article_with_its_copies(tmp_
         "duplicate_of": None,
         "relations": [],
     }
+
+
+def test_the_detection_page_counts_the_messages_waiting_in_redis(admin_client_role, settings):
+    from config.celery import app
+
+    if not app.conf.broker_url.startswith("redis://"):
+        pytest.skip("needs REDIS_URL")
+    app.conf.task_always_eager = False
+    try:
+        with app.connection_for_write() as connection:
+            client = connection.default_channel.client
+            client.delete("default", "semantic")
+            client.rpush("semantic", "one", "two")
+            page = admin_client_role.get(reverse("dedup:status")).content.decode()
+            client.delete("semantic")
+    finally:
+        app.conf.task_always_eager = True
+    assert "0 chunks for copies, 2 for rewrites and stories" in page
