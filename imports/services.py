@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename, slugify
 
@@ -753,6 +753,7 @@ def import_batch_run(
                 result = _chunk_commit(batch, chunk, sources)
             del chunk
             slots.release()
+            reset_queries()  # with DEBUG on, Django logs every query: the log would grow with the dump
             if result.article_ids:
                 articles_added.send(sender=ImportBatch, article_ids=result.article_ids, batch_id=batch.pk)
             if on_progress:
