@@ -59,17 +59,20 @@ def articles_relate(*, article_ids: Iterable[int]) -> RelateResult:
     profiles = {article.pk: semantic.Profile.of(article.title, article.body) for article in articles}
     appeared = {article.pk: article.published_at or article.created_at for article in articles}
 
+    # Three short transactions rather than one long one, so that concurrent workers hold the shared
+    # term counts, and the story lock, only briefly. The key terms are committed before the lookup:
+    # of two workers handling two related articles at once, the second to commit is sure to see the
+    # first's. Each step is idempotent on its own, so a task killed between them is redone safely.
     with transaction.atomic():
         new_ids = _store_profiles(profiles, appeared)
         _count_terms([profiles[pk] for pk in new_ids])
-        candidates = {pk: set() for pk in profiles}
         idf = _idf(term for profile in profiles.values() for term in profile.body)
         keys = {pk: semantic.key_terms(profile, idf) for pk, profile in profiles.items()}
         _store_key_terms(keys, appeared)
-        for pk in profiles:
-            candidates[pk] = _candidates(pk, keys[pk], appeared[pk])
-        relations = _score(articles, profiles, candidates)
-        written = _write(relations)
+    with transaction.atomic():
+        candidates = {pk: _candidates(pk, keys[pk], appeared[pk]) for pk in profiles}
+        written = _write(_score(articles, profiles, candidates))
+    with transaction.atomic():
         placed = stories.assign(article_ids=[article.pk for article in articles])
     kinds = Counter(relation.kind for relation in written)
     return RelateResult(len(new_ids), embedded, kinds["rewrite"], kinds["story"], placed)

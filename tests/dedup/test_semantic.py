@@ -120,3 +120,49 @@ def test_an_empty_or_hostile_text_is_profiled_without_error():
     result = relate.articles_relate(article_ids=[blank.pk, hostile.pk])
     assert result.profiled == 2
     assert not ArticleRelation.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_relating_a_story_and_its_rewrite_at_the_same_time_find_the_pair(monkeypatch):
+    """Each commits its key terms before looking up candidates, so the later lookup sees the other's."""
+    import threading
+
+    import factory
+    from django.db import connection
+    from django.db.models.signals import post_save
+
+    with factory.django.mute_signals(post_save):
+        background = [ArticleFactory(title=text.split(".")[0], body=text) for text in [OTHER, *BACKGROUND]]
+        relate.articles_relate(article_ids=[a.pk for a in background])
+        wire = ArticleFactory(title="Quillon Canal to cap barge traffic as drought drains reservoirs", body=WIRE)
+        rewrite = ArticleFactory(title="Drought forces canal to ration barge crossings", body=REWRITE)
+    both_stored = threading.Barrier(2, timeout=20)
+    look_up = relate._candidates
+
+    def look_up_when_both_have_stored(*args):
+        both_stored.wait()
+        return look_up(*args)
+
+    monkeypatch.setattr(relate, "_candidates", look_up_when_both_have_stored)
+    errors = []
+
+    def run(article_id):
+        try:
+            relate.articles_relate(article_ids=[article_id])
+        except Exception as error:  # reported below
+            errors.append(error)
+            both_stored.abort()
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run, args=(pk,)) for pk in (wire.pk, rewrite.pk)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert not errors
+    assert _relation(wire, rewrite).kind == "rewrite"
+    assert ArticleRelation.objects.filter(kind="rewrite").count() == 1
+    from dedup.models import StoryMembership
+
+    assert StoryMembership.objects.get(article=wire).story_id == StoryMembership.objects.get(article=rewrite).story_id
