@@ -9,6 +9,7 @@ the calling thread. Nothing here touches the database.
 """
 
 import json
+import logging
 import multiprocessing
 import os
 import signal
@@ -18,6 +19,8 @@ from multiprocessing.connection import wait
 from typing import NamedTuple
 
 from imports.normalise import ArticleRow, Rejected, record_to_row
+
+logger = logging.getLogger(__name__)
 
 
 class Normalised(NamedTuple):
@@ -108,9 +111,16 @@ def default_workers() -> int:
 
 
 class Normaliser:
-    """Runs `normalise_records` on chunks: in `workers` processes, or in the calling thread when 0."""
+    """Runs `normalise_records` on chunks: in `workers` processes, or in the calling thread when 0.
+
+    A daemonic process, such as a worker of Celery's prefork pool, may not start processes of its own;
+    there the records are normalised in the calling thread too.
+    """
 
     def __init__(self, workers: int):
+        if workers > 0 and multiprocessing.current_process().daemon:
+            logger.info("normalising in this process: a daemonic process may not start worker processes")
+            workers = 0
         self.workers = workers
         self.pool = None
         if workers > 0:

@@ -88,6 +88,16 @@ def test_a_killed_worker_process_fails_the_batch_and_resuming_duplicates_nothing
     assert not multiprocessing.active_children()
 
 
+def test_a_daemonic_process_such_as_a_prefork_celery_worker_normalises_in_process(tmp_path, monkeypatch):
+    # Celery's prefork pool runs tasks in daemonic processes, which multiprocessing forbids to start children.
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True)
+    batch = services.import_batch_create(entries=[{"path": str(write(tmp_path / "a.jsonl", jsonl(record(1))))}])
+    services.import_batch_run(batch_id=batch.pk, workers=2)
+    batch.refresh_from_db()
+    assert (batch.status, batch.imported) == ("done", 1)
+    assert not multiprocessing.active_children()
+
+
 def test_an_identity_stored_after_the_lookup_sends_the_chunk_through_the_staging_table(tmp_path, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("the COPY path is PostgreSQL's")
