@@ -455,9 +455,11 @@ class _Known:
 
     @classmethod
     def postgresql(cls, batch: ImportBatch, external_keys: set[tuple], urls: set[str], digests: set[str]) -> "_Known":
-        """Each list goes as one string of values joined by \\x01, which the normaliser removes from every
-        field, split by string_to_array: adapting thousands of values as an array parameter costs more
-        than the queries themselves."""
+        """One index probe per key: a LATERAL subquery behind OFFSET 0, which the planner keeps as it is,
+        because for a few thousand keys it otherwise scans the whole table, whose size then sets the cost
+        of every chunk. Each list goes as one string of values joined by \\x01, which the normaliser
+        removes from every field: adapting thousands of values as an array parameter costs more than the
+        probes themselves."""
         known = cls()
         with connection.cursor() as cursor:
             if external_keys:
@@ -465,32 +467,39 @@ class _Known:
                 cursor.execute(
                     "SELECT a.id, a.source_id, a.external_id, a.content_hash "
                     "FROM unnest(string_to_array(%s, ',')::bigint[], string_to_array(%s, E'\\x01')) "
-                    "AS k (source_id, external_id) "
-                    "JOIN articles_article a ON a.source_id = k.source_id AND a.external_id = k.external_id "
-                    "AND a.external_id <> ''",
+                    "AS k (source_id, external_id) CROSS JOIN LATERAL ("
+                    "SELECT id, source_id, external_id, content_hash FROM articles_article "
+                    "WHERE source_id = k.source_id AND external_id = k.external_id AND external_id <> '' OFFSET 0"
+                    ") AS a",
                     [",".join(map(str, source_ids)), _joined(external_ids)],
                 )
                 known.by_external = {(sid, ext): (pk, digest) for pk, sid, ext, digest in cursor.fetchall()}
             if urls:
                 cursor.execute(
-                    "SELECT id, url, content_hash FROM articles_article "
-                    "WHERE url = ANY(string_to_array(%s, E'\\x01')) AND url <> ''",
+                    "SELECT a.id, a.url, a.content_hash FROM unnest(string_to_array(%s, E'\\x01')) AS k (url) "
+                    "CROSS JOIN LATERAL ("
+                    "SELECT id, url, content_hash FROM articles_article WHERE url = k.url AND url <> '' OFFSET 0"
+                    ") AS a",
                     [_joined(urls)],
                 )
                 known.by_url = {url: (pk, digest) for pk, url, digest in cursor.fetchall()}
             if digests:
                 cursor.execute(
-                    "SELECT id, source_id, content_hash FROM articles_article "
-                    "WHERE content_hash = ANY(string_to_array(%s, E'\\x01')) ORDER BY id",
+                    "SELECT a.id, a.source_id, a.content_hash "
+                    "FROM unnest(string_to_array(%s, E'\\x01')) AS k (content_hash) CROSS JOIN LATERAL ("
+                    "SELECT id, source_id, content_hash FROM articles_article WHERE content_hash = k.content_hash "
+                    "OFFSET 0) AS a ORDER BY a.id",
                     [_joined(digests)],
                 )
                 known.add_digests(cursor.fetchall())
             matched = known.matched()
             if matched:
                 cursor.execute(
-                    "SELECT article_id FROM imports_batcharticle "
-                    "WHERE batch_id = %s AND article_id = ANY(string_to_array(%s, ',')::bigint[])",
-                    [batch.pk, ",".join(map(str, matched))],
+                    "SELECT b.article_id FROM unnest(string_to_array(%s, ',')::bigint[]) AS k (article_id) "
+                    "CROSS JOIN LATERAL ("
+                    "SELECT article_id FROM imports_batcharticle WHERE article_id = k.article_id AND batch_id = %s "
+                    "OFFSET 0) AS b",
+                    [",".join(map(str, matched)), batch.pk],
                 )
                 known.ours = {pk for (pk,) in cursor.fetchall()}
         return known
