@@ -269,19 +269,26 @@ def index_catch_up(env: dict) -> str:
     return f"deferred search indexing: {written:,} vectors in {seconds:.1f}s ({written / seconds:,.0f} articles/s)"
 
 
-class TreeMemory:
-    """Samples the resident memory of a process and all its descendants (the import's worker processes)
-    from /proc every 0.1 s. `peak_sum_mb` is the largest total seen at one sample; `hwm_sum_mb` adds up
-    each process's own peak (VmHWM, kept by the kernel), an upper bound of the true peak total that no
-    sampling interval can miss, except for the last moments of a process that exits between samples."""
+class ImportProcesses:
+    """Samples the command, all its descendants (the import's worker processes) and its PostgreSQL
+    backend from /proc every 0.1 s.
 
-    def __init__(self, pid: int):
+    Memory: `peak_sum_kb` is the largest total of resident memory seen at one sample; `hwm_kb` keeps each
+    process's own peak (VmHWM, kept by the kernel), so their sum is an upper bound of the true peak total
+    that no sampling interval can miss. CPU: each process's own user and system time at its last sample.
+    """
+
+    def __init__(self, pid: int, backends):
         self.pid = pid
+        self.backends = backends  # returns the pids of the database's other client backends
         self.hwm_kb: dict[int, int] = {}
+        self.cpu_ticks: dict[int, int] = {}
+        self.backend_ticks: dict[int, int] = {}
         self.peak_sum_kb = 0
         self.most_processes = 0
         self.tree: list[int] = []
-        self.tree_at = 0.0
+        self.backend_pids: list[int] = []
+        self.listed_at = 0.0
 
     def _tree(self) -> list[int]:
         parents = {}
@@ -298,10 +305,19 @@ class TreeMemory:
             tree += frontier
         return tree
 
+    @staticmethod
+    def _ticks(pid: int) -> int | None:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return int(fields[11]) + int(fields[12])  # utime and stime, without waited-for children
+
     def sample(self) -> None:
-        # Finding the processes reads all of /proc: done twice a second, their memory ten times.
-        if time.monotonic() - self.tree_at > 0.5:
-            self.tree, self.tree_at = self._tree(), time.monotonic()
+        # Listing the processes reads all of /proc: done twice a second, the rest ten times.
+        if time.monotonic() - self.listed_at > 0.5:
+            self.tree, self.backend_pids, self.listed_at = self._tree(), self.backends(), time.monotonic()
         total = 0
         for pid in self.tree:
             try:
@@ -313,22 +329,26 @@ class TreeMemory:
                 continue
             total += int(fields["VmRSS"].split()[0])
             self.hwm_kb[pid] = max(self.hwm_kb.get(pid, 0), int(fields["VmHWM"].split()[0]))
+            self.cpu_ticks[pid] = self._ticks(pid) or self.cpu_ticks.get(pid, 0)
+        for pid in self.backend_pids:
+            self.backend_ticks[pid] = self._ticks(pid) or self.backend_ticks.get(pid, 0)
         self.peak_sum_kb = max(self.peak_sum_kb, total)
         self.most_processes = max(self.most_processes, len(self.tree))
 
 
-def run_import(path: Path, env: dict, while_running=None, workers: int | None = None) -> dict:
-    """Run the command in a child process; wall time, peak RSS of it and its worker processes, and the
-    summary line. `while_running` is called repeatedly until the child exits (the responsiveness probe)."""
+def run_import(path: Path, env: dict, backends, while_running=None, workers: int | None = None) -> dict:
+    """Run the command in a child process; wall time, peak RSS and CPU time of it, its worker processes and
+    its PostgreSQL backend, and the summary line. `while_running` is called repeatedly until the child
+    exits (the responsiveness probe)."""
     command = [sys.executable, "manage.py", "import_articles", str(path), "--source", "Bench"]
     if workers is not None:
         command += ["--workers", str(workers)]
     started = time.perf_counter()
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.DEVNULL)
-        memory = TreeMemory(process.pid)
+        processes = ImportProcesses(process.pid, backends)
         while True:
-            memory.sample()
+            processes.sample()
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 process.returncode = os.waitstatus_to_exitcode(status)
@@ -342,14 +362,21 @@ def run_import(path: Path, env: dict, while_running=None, workers: int | None = 
         text = output.read().decode()
     code = os.waitstatus_to_exitcode(status)
     summary = text.strip().splitlines()[-1] if text.strip() else ""
-    # The command's own peak is exact (wait4); its workers' peaks come from the samples.
-    memory.hwm_kb[process.pid] = max(memory.hwm_kb.get(process.pid, 0), usage.ru_maxrss)
+    # The command's own peak is exact (wait4); its workers' peaks come from the samples. So is the CPU time
+    # of the command and its workers together, which it waited for; the command's own share is sampled.
+    processes.hwm_kb[process.pid] = max(processes.hwm_kb.get(process.pid, 0), usage.ru_maxrss)
+    tick = os.sysconf("SC_CLK_TCK")
+    cpu_all = usage.ru_utime + usage.ru_stime
+    cpu_command = processes.cpu_ticks.get(process.pid, 0) / tick
     return {
         "wall": wall,
         "rss_mb": usage.ru_maxrss / 1024,
-        "hwm_sum_mb": sum(memory.hwm_kb.values()) / 1024,
-        "peak_sum_mb": memory.peak_sum_kb / 1024,
-        "processes": memory.most_processes,
+        "hwm_sum_mb": sum(processes.hwm_kb.values()) / 1024,
+        "peak_sum_mb": processes.peak_sum_kb / 1024,
+        "processes": processes.most_processes,
+        "cpu_command": cpu_command,
+        "cpu_workers": max(cpu_all - cpu_command, 0.0),
+        "cpu_postgres": sum(processes.backend_ticks.values()) / tick,
         "code": code,
         "summary": summary,
     }
@@ -468,7 +495,12 @@ def main() -> None:
         sys.exit("Set DATABASE_URL to a scratch database whose name contains 'bench'; it is emptied.")
     import psycopg
 
-    env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": os.environ.get("CELERY_TASK_ALWAYS_EAGER", "0")}
+    # libpq names the command's connection after PGAPPNAME, which is how its backend is found.
+    env = {
+        **os.environ,
+        "CELERY_TASK_ALWAYS_EAGER": os.environ.get("CELERY_TASK_ALWAYS_EAGER", "0"),
+        "PGAPPNAME": "import_bench",
+    }
     connection = psycopg.connect(database_url.replace("postgres://", "postgresql://", 1))
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE articles_article, articles_source, imports_importbatch RESTART IDENTITY CASCADE")
@@ -481,8 +513,19 @@ def main() -> None:
     size_mb = path.stat().st_size / 1e6
     print(f"dump: {path} {size_mb:,.1f} MB, {counts} (generated in {time.perf_counter() - started:.1f}s)")
 
+    def backends() -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+                [env["PGAPPNAME"]],
+            )
+            pids = [pid for (pid,) in cursor.fetchall()]
+        connection.commit()  # the next call sees a fresh pg_stat_activity
+        return pids
+
     probe = Probe() if args.probe else None
-    runs = [("import", run_import(path, env, while_running=probe.request if probe else None, workers=args.workers))]
+    first = run_import(path, env, backends, while_running=probe.request if probe else None, workers=args.workers)
+    runs = [("import", first)]
     if probe:
         during = probe.report("article page while importing")
         for _ in range(40):
@@ -491,7 +534,7 @@ def main() -> None:
     if not args.no_index:
         print(index_catch_up(env))
     if not args.no_reimport:
-        runs.append(("re-import", run_import(path, env, workers=args.workers)))
+        runs.append(("re-import", run_import(path, env, backends, workers=args.workers)))
     with connection.cursor() as cursor:
         for number, (label, result) in enumerate(runs, start=1):
             seconds, total = batch_seconds(cursor, number)
@@ -504,7 +547,10 @@ def main() -> None:
                 f"({result['wall']:.1f}s) | peak RSS {result['hwm_sum_mb']:.0f} MB in all "
                 f"{result['processes']} processes (sum of each one's peak; largest sampled total "
                 f"{result['peak_sum_mb']:.0f} MB; the command's own process {result['rss_mb']:.0f} MB) "
-                f"| input {size_mb / seconds:,.1f} MB/s"
+                f"| input {size_mb / seconds:,.1f} MB/s | CPU per record: "
+                f"{result['cpu_command'] / total * 1e6:,.0f} us in the command, "
+                f"{result['cpu_workers'] / total * 1e6:,.0f} us in its worker processes, "
+                f"{result['cpu_postgres'] / total * 1e6:,.0f} us in its PostgreSQL backend"
             )
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('articles_article'))")
         print(f"articles table with indexes: {cursor.fetchone()[0]}")
