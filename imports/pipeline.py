@@ -2,10 +2,15 @@
 
 One PostgreSQL backend stores the rows of a batch; what it is fed with (HTML reduced to text, Unicode
 normalisation, hashing, COPY text) is pure Python work that one interpreter does a record at a time.
-The reader hands whole chunks of parsed records to a pool of processes started with "spawn", which load
-this module and `imports.normalise` only (not Django), and gets back per record either the row with its
-ready-made COPY text or the reason it is rejected, in order. With no workers the same function runs in
-the calling thread. Nothing here touches the database.
+The reader hands chunks of parsed records, a piece at a time, to a pool of processes started with
+"spawn", which load this module and `imports.normalise` only (not Django), and gets back per record
+either the row with its ready-made COPY text or the reason it is rejected, in order. With no workers the
+same function runs in the calling thread. Nothing here touches the database.
+
+"spawn" starts each worker afresh (no copy of the parent's database connections, threads or memory),
+but like every multiprocessing start method but "fork" it imports the calling program's main module
+again: a script that runs an import needs the usual `if __name__ == "__main__":` guard (manage.py,
+Celery and pytest have it).
 """
 
 import json
