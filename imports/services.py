@@ -206,9 +206,21 @@ def _items(batch: ImportBatch) -> Iterator[tuple[Entry, dict | None, int]]:
 
 
 def _record_size(record: dict | None) -> int:
-    if record is None:
-        return 0
-    return sum(len(value) if isinstance(value, str) else 16 for value in record.values())
+    """About how much text a parsed record holds, nested lists and objects included (a body may be a list
+    of paragraphs), so that chunks are cut by what they hold in memory."""
+    size = 0
+    pending: list = [record]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            size += len(value)
+        elif isinstance(value, dict):
+            pending += value.values()
+        elif isinstance(value, list):
+            pending += value
+        elif value is not None:
+            size += 16
+    return size
 
 
 def _produce(

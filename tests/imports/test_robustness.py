@@ -121,6 +121,17 @@ def test_a_50_mb_record_is_rejected_by_the_limit_with_bounded_memory(tmp_path):
     assert peak < 20_000_000
 
 
+def test_text_nested_in_lists_counts_towards_the_size_at_which_chunks_are_cut(tmp_path, monkeypatch):
+    monkeypatch.setattr(services, "CHUNK_BYTES", 1000)
+    paragraphs = [f"Paragraph {n} " + "word " * 80 for n in range(3)]  # about 1,300 characters in all
+    path = write(tmp_path / "a.jsonl", jsonl(*(record(n, body=paragraphs) for n in range(4))))
+    batch = services.import_batch_create(entries=[{"path": str(path)}])
+    checkpoints = []
+    services.import_batch_run(batch_id=batch.pk, on_progress=lambda batch: checkpoints.append(batch.checkpoint))
+    assert checkpoints[:4] == [{"unit": 0, "item": n} for n in range(1, 5)]
+    assert Article.objects.count() == 4
+
+
 def test_an_oversized_element_of_a_json_array_is_skipped_and_the_next_one_read(tmp_path, settings):
     settings.IMPORT_MAX_RECORD_BYTES = 10_000
     content = '[{"id": "a", "title": "A", "body": "' + "x " * 20_000 + '"}, {"id": "b", "title": "B", "body": "ok"}]'
