@@ -30,6 +30,10 @@ REWRITE_MIN_SCORE = 0.7
 # Candidates must share at least this many key terms, and at most this many are scored per article.
 MIN_SHARED_TERMS = 3
 MAX_CANDIDATES = 40
+# Texts with fewer distinct content words than this (a two-line brief) are never candidates: too little
+# to tell one story from another, as the near tier's shingle floor says for copies.
+MIN_TERMS = 20
+POSTINGS_PER_TERM = 300
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,10 @@ def articles_relate(*, article_ids: Iterable[int]) -> RelateResult:
         new_ids = _store_profiles(profiles, appeared)
         _count_terms([profiles[pk] for pk in new_ids])
         idf = _idf(term for profile in profiles.values() for term in profile.body)
-        keys = {pk: semantic.key_terms(profile, idf) for pk, profile in profiles.items()}
+        keys = {
+            pk: semantic.key_terms(profile, idf) if len(profile.body) >= MIN_TERMS else []
+            for pk, profile in profiles.items()
+        }
         _store_key_terms(keys, appeared)
     with transaction.atomic():
         candidates = {pk: _candidates(pk, keys[pk], appeared[pk]) for pk in profiles}
@@ -150,10 +157,47 @@ def _store_key_terms(keys: dict[int, list[int]], appeared: dict) -> None:
 
 
 def _candidates(article_id: int, terms: list[int], when) -> set[int]:
-    """Articles of the time window sharing at least MIN_SHARED_TERMS of the key terms, most first."""
+    """Articles of the time window sharing at least MIN_SHARED_TERMS of the key terms, most first.
+
+    Each term contributes at most POSTINGS_PER_TERM articles of the window, the closest in time on
+    either side (two bounded scans of the (term, appeared_at) index). A term that hundreds of articles
+    share that week (a weather bulletin's words, a ticker's template) says nothing about which of them
+    tell one story, and reading all of its postings for every article would make the lookup grow with
+    the square of such articles.
+    """
     if not terms:
         return set()
     span = window()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT k.article_id FROM unnest(%(terms)s::int[]) AS t(term)
+                CROSS JOIN LATERAL (
+                    (SELECT article_id FROM dedup_articlekeyterm
+                     WHERE term = t.term AND appeared_at BETWEEN %(start)s AND %(when)s
+                     ORDER BY appeared_at DESC LIMIT %(half)s)
+                    UNION ALL
+                    (SELECT article_id FROM dedup_articlekeyterm
+                     WHERE term = t.term AND appeared_at > %(when)s AND appeared_at <= %(end)s
+                     ORDER BY appeared_at LIMIT %(half)s)
+                ) AS k
+                WHERE k.article_id <> %(article)s
+                GROUP BY k.article_id HAVING count(*) >= %(shared)s
+                ORDER BY count(*) DESC, k.article_id LIMIT %(limit)s
+                """,
+                {
+                    "terms": terms,
+                    "start": when - span,
+                    "when": when,
+                    "end": when + span,
+                    "half": POSTINGS_PER_TERM // 2,
+                    "article": article_id,
+                    "shared": MIN_SHARED_TERMS,
+                    "limit": MAX_CANDIDATES,
+                },
+            )
+            return {row[0] for row in cursor.fetchall()}
     rows = (
         ArticleKeyTerm.objects.filter(term__in=terms, appeared_at__range=(when - span, when + span))
         .exclude(article_id=article_id)

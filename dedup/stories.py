@@ -15,7 +15,7 @@ workers never found two stories for the same articles.
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.db.models.functions import Coalesce
 
 from articles.models import Article
@@ -41,13 +41,19 @@ def assign(*, article_ids: Iterable[int]) -> int:
         .order_by("appeared", "pk")
         .values_list("pk", flat=True)
     )
-    placed = 0
+    before = StoryMembership.objects.filter(article_id__in=ids).count()
     for pk in order:
-        story = _place(pk)
-        if story is not None:
-            placed += 1
-            refresh(story)
-    return placed
+        found = _place(pk)
+        if found is None:
+            continue
+        story, founded = found
+        # A new story has a few members: count them. A story that grows by one is updated by one, so
+        # that placing articles in a story of thousands does not re-read all of them each time.
+        if founded:
+            refresh(story.pk)
+        else:
+            _grow(story, pk)
+    return StoryMembership.objects.filter(article_id__in=ids).count() - before
 
 
 def _edges(pk: int) -> dict[int, tuple[str, float]]:
@@ -62,7 +68,10 @@ def _edges(pk: int) -> dict[int, tuple[str, float]]:
     return best
 
 
-def _place(pk: int) -> int | None:
+def _place(pk: int) -> tuple[Story, bool] | None:
+    """The story the article joins (and whether it was founded for it), or None."""
+    if StoryMembership.objects.filter(article_id=pk).exists():
+        return None  # placed a moment ago, with a story founded by an earlier article of this run
     edges = _edges(pk)
     if not edges:
         return None
@@ -81,7 +90,7 @@ def _place(pk: int) -> int | None:
     if choice is not None:
         linked = [other for other, story_id in story_of.items() if story_id == choice.pk]
         _join(choice, pk, min((edges[o] for o in linked), key=lambda edge: (KIND_ORDER[edge[0]], -edge[1])))
-        return choice.pk
+        return choice, False
     free = [other for other in edges if other not in story_of]
     if not free:
         return None
@@ -90,12 +99,35 @@ def _place(pk: int) -> int | None:
     _join(story, pk, strongest)
     for other in free:
         _join(story, other, edges[other])
-    return story.pk
+    return story, True
 
 
 def _join(story: Story, pk: int, edge: tuple[str, float]) -> None:
     StoryMembership.objects.get_or_create(article_id=pk, defaults={"story": story, "kind": edge[0], "score": edge[1]})
-    story.article_count += 1
+
+
+def _grow(story: Story, pk: int) -> None:
+    """Update a story's counts, dates and canonical article for one article that joined it."""
+    article = (
+        Article.objects.annotate(appeared=Coalesce("published_at", "created_at"))
+        .values("source_id", "appeared", "title")
+        .get(pk=pk)
+    )
+    new_outlet = (
+        not StoryMembership.objects.filter(story_id=story.pk, article__source_id=article["source_id"])
+        .exclude(article_id=pk)
+        .exists()
+    )
+    appeared = article["appeared"]
+    changes = {"article_count": F("article_count") + 1, "outlet_count": F("outlet_count") + int(new_outlet)}
+    if story.first_published_at is None or appeared < story.first_published_at:
+        changes["first_published_at"] = appeared
+    if story.last_published_at is None or appeared > story.last_published_at:
+        changes["last_published_at"] = appeared
+    first = story.first_published_at
+    if story.canonical_id is None or first is None or (appeared, pk) < (first, story.canonical_id):
+        changes.update(canonical_id=pk, title=article["title"][:500])
+    Story.objects.filter(pk=story.pk).update(**changes)
 
 
 def refresh(story_id: int) -> None:

@@ -114,6 +114,18 @@ def test_document_frequencies_match_the_profiles(background):
     assert stored == dict(expected)
 
 
+def test_briefs_too_short_to_tell_get_no_semantic_edge(background):
+    briefs = [
+        ArticleFactory(
+            title=f"Canal update {n}", body=f"Update {n}. The canal authority said 30 barges a day may pass."
+        )
+        for n in range(3)
+    ]
+    _detect(*background, *briefs)
+    assert not ArticleRelation.objects.exists()
+    assert not ArticleKeyTerm.objects.filter(article__in=briefs).exists()
+
+
 def test_an_empty_or_hostile_text_is_profiled_without_error():
     blank = ArticleFactory(title="", body="1 2 3 ... !!!")
     hostile = ArticleFactory(title="<script>alert(1)</script>", body="<img src=x onerror=alert(1)> \u0000 \ud7ff")

@@ -107,3 +107,21 @@ def test_detection_groups_a_wire_story_its_rewrite_and_a_report_on_the_same_even
     assert _members(story) == set(ids)
     assert story.canonical_id == wire.pk
     assert Story.objects.count() == 1
+
+
+def test_a_growing_story_counts_each_new_outlet_once_and_widens_its_dates():
+    outlet = SourceFactory(name="Harbour Courier")
+    a = ArticleFactory(source=outlet)
+    b = ArticleFactory()
+    ArticleRelationFactory(a=a, b=b, kind="story", score=0.6)
+    stories.assign(article_ids=[a.pk, b.pk])
+    same_outlet = ArticleFactory(source=outlet, published_at=b.published_at + DAY)
+    ArticleRelationFactory(a=a, b=same_outlet, kind="story", score=0.7)
+    stories.assign(article_ids=[same_outlet.pk])
+    story = _story_of(a)
+    assert (story.article_count, story.outlet_count) == (3, 2)
+    assert story.last_published_at == same_outlet.published_at
+    assert story.first_published_at == a.published_at
+    stories.refresh(story.pk)
+    story.refresh_from_db()
+    assert (story.article_count, story.outlet_count) == (3, 2)
