@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-VERSION = 1
+VERSION = 2
 # Words of the lead: the title plus about the first two sentences.
 LEAD_WORDS = 40
 # Highest-weighted terms per article kept in the candidate index.
@@ -80,6 +80,24 @@ def terms(text: str) -> list[str]:
     return found
 
 
+def names(text: str) -> list[str]:
+    """Terms of the capitalised words that do not open a sentence: mostly the names of people,
+    places and organisations, which tie two reports of one event together more than other words.
+    All-capital words (acronyms, shouted headlines) are left out."""
+    found = []
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if len(word) < 2 or not word[0].isupper() or not word[1:].islower():
+            continue
+        at = match.start()
+        if at >= 2 and text[at - 1].isspace() and text[at - 2] in ".!?":
+            continue
+        lower = word.lower()
+        if lower not in _STOPWORDS:
+            found.append(stem(lower))
+    return found
+
+
 def term_id(term: str) -> int:
     """A stable 31-bit id for a term (fits a signed integer column on every database)."""
     return zlib.crc32(term.encode()) & 0x7FFFFFFF
@@ -102,10 +120,12 @@ class Profile:
 
     @classmethod
     def of(cls, title: str, body: str) -> "Profile":
-        return cls(
-            body=Counter(term_id(t) for t in terms(f"{title}\n{body}")),
-            lead=Counter(term_id(t) for t in terms(lead(title, body))),
-        )
+        """Names count twice in the whole text's counts (bench/dedup_quality.py: Pearson with people's
+        ratings 0.843 without that, 0.850 with it)."""
+        text = f"{title}\n{body}"
+        counts = Counter(term_id(t) for t in terms(text))
+        counts.update(term_id(t) for t in names(text))
+        return cls(body=counts, lead=Counter(term_id(t) for t in terms(lead(title, body))))
 
     def to_bytes(self) -> bytes:
         """Compact storage: counts of both parts as (id uint32, count uint16) pairs, body first."""
